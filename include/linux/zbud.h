@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * zbud - an allocator that stores up to two compressed pages per page.
+ *
+ * See mm/zbud.c and Documentation/mm/zbud.rst for the design.
+ */
+#ifndef _LINUX_ZBUD_H
+#define _LINUX_ZBUD_H
+
+#include <linux/types.h>
+
+struct zbud_pool;
+
+/**
+ * struct zbud_ops - callbacks a zbud pool makes into its user
+ * @evict: write back and free the zpage behind @handle.  Called by
+ *         zbud_reclaim_page() without the pool lock held.  On success
+ *         it must have called zbud_free() on @handle and return 0; any
+ *         other return value means the zpage stays where it is.
+ */
+struct zbud_ops {
+	int (*evict)(struct zbud_pool *pool, unsigned long handle);
+};
+
+struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops);
+void zbud_destroy_pool(struct zbud_pool *pool);
+int zbud_alloc(struct zbud_pool *pool, size_t size, gfp_t gfp,
+	       unsigned long *handle);
+void zbud_free(struct zbud_pool *pool, unsigned long handle);
+int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries);
+void *zbud_map(struct zbud_pool *pool, unsigned long handle);
+void zbud_unmap(struct zbud_pool *pool, unsigned long handle);
+u64 zbud_get_pool_size(struct zbud_pool *pool);
+
+#endif /* _LINUX_ZBUD_H */
