@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * zbud - store up to two compressed pages in each page
+ *
+ * Usage of struct page fields, through the struct zbud_page overlay:
+ *	page->flags: untouched
+ *	page->lru: links the page into its pool's LRU list
+ *	page->mapping: never written, so pfn walkers see a plain kernel page
+ *	page->index, page->private: zbud_page.bucket, which links a page
+ *		holding one zpage into the list of its free-space class
+ *	page->page_type: zbud_page.sizes, the sizes of both zpages
+ *	page->_refcount: untouched
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/bug.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <linux/zbud.h>
+#include <linux/zpool.h>
+
+/**
+ * DOC: overview
+ *
+ * zbud is a special purpose allocator for compressed pages ("zpages").  It
+ * stores at most two zpages in each physical page.  The first is packed
+ * against the start of the page and the second against its end, so that
+ * freeing either leaves the largest possible free region.  A pool never
+ * holds more pages than zpages, so zbud cannot use more memory than the
+ * uncompressed data would, and a page is freed by evicting at most two
+ * zpages, which keeps reclaim simple and deterministic.
+ *
+ * The metadata lives in the page's struct page, so the whole page holds
+ * data.  Sizes are kept in units of eight bytes because every zpage must
+ * start eight-byte aligned: zswap reads a swap entry at the start of each
+ * object, and strict-alignment architectures fault on a misaligned one.
+ * Two zpages therefore share a page exactly when their sizes, each rounded
+ * up to eight bytes, add up to at most PAGE_SIZE.
+ *
+ * A page that holds one zpage sits in the list of its free-space class,
+ * one list per eight bytes of free space, and a bitmap marks the lists
+ * that are not empty.  zbud_alloc() pairs a zpage by best fit: one bitmap
+ * search finds the page with the least free space that still fits.  It
+ * never tries the most recently used page first; that heuristic buddies
+ * fewer fat zpages and costs density when sizes are symmetric or skew fat.
+ *
+ * Every page is on an LRU list and moves to its head when it receives a
+ * zpage.  zbud_reclaim_page() takes the page at the tail, takes it off all
+ * lists and calls the pool's evict callback for each of its zpages, with
+ * the pool lock dropped.  A zbud_free() of a zpage on such an isolated
+ * page only clears its size; the reclaimer frees the page once both sizes
+ * are zero, or puts it back at the head of the LRU if an eviction failed.
+ */
+
+/* Every zpage starts on this boundary; sizes are counted in these units. */
+#define ZBUD_ALIGN		8
+#define ZBUD_UNITS		(PAGE_SIZE / ZBUD_ALIGN)
+
+/*
+ * zbud_page.sizes packs the two sizes in units below bit 31, which is set.
+ * The value stays negative, so page_mapped() is false and page_has_type()
+ * is true (kpagecount reads 0), and its top nibble is not PAGE_TYPE_BASE,
+ * so the page passes for none of PageBuddy, PageOffline, PageTable or
+ * PageGuard.
+ */
+#define ZBUD_SIZE_BITS		14
+#define ZBUD_SIZE_MASK		((1U << ZBUD_SIZE_BITS) - 1)
+#define ZBUD_PAGE_MARK		BIT(31)
+
+/* How many LRU pages zpool's shrink tries before it gives up on one. */
+#define ZBUD_RECLAIM_RETRIES	8
+
+enum zbud_side {
+	ZBUD_FIRST,
+	ZBUD_LAST,
+	ZBUD_SIDES
+};
+
+/**
+ * struct zbud_page - zbud's view of a struct page
+ * @__page_flags: page->flags, untouched
+ * @lru: entry in the pool's LRU list; empty while the page is isolated
+ *       for reclaim
+ * @__page_mapping: page->mapping, never written
+ * @bucket: entry in a free-space list, linked only while the page holds
+ *          exactly one zpage and has room for another
+ * @sizes: both zpage sizes in ZBUD_ALIGN units, 0 for a free side
+ * @__page_refcount: page->_refcount, untouched
+ * @__page_memcg_data: page->memcg_data, untouched
+ */
+struct zbud_page {
+	unsigned long __page_flags;
+	struct list_head lru;
+	void *__page_mapping;
+	struct hlist_node bucket;
+	unsigned int sizes;
+	atomic_t __page_refcount;
+#ifdef CONFIG_MEMCG
+	unsigned long __page_memcg_data;
+#endif
+};
+
+#define ZBUD_MATCH(pg, zb)						\
+	static_assert(offsetof(struct page, pg) ==			\
+		      offsetof(struct zbud_page, zb))
+ZBUD_MATCH(flags, __page_flags);
+ZBUD_MATCH(lru, lru);
+ZBUD_MATCH(compound_head, lru);	/* list pointers keep bit 0 clear */
+ZBUD_MATCH(mapping, __page_mapping);
+ZBUD_MATCH(index, bucket.next);
+ZBUD_MATCH(private, bucket.pprev);
+ZBUD_MATCH(page_type, sizes);
+ZBUD_MATCH(_refcount, __page_refcount);
+#ifdef CONFIG_MEMCG
+ZBUD_MATCH(memcg_data, __page_memcg_data);
+#endif
+#undef ZBUD_MATCH
+static_assert(sizeof(struct zbud_page) <= sizeof(struct page));
+static_assert(ZBUD_UNITS <= ZBUD_SIZE_MASK);
+
+/**
+ * struct zbud_stats - counters of a pool, all under its lock
+ * @pages: pages in the pool, isolated ones included
+ * @full: pages that hold two zpages
+ * @zpages: live zpages
+ * @units: ZBUD_ALIGN units the live zpages take up
+ * @reclaims: zbud_reclaim_page() calls that got past their argument checks
+ * @reclaimed: pages that reclaim freed
+ * @evict_failures: evict callbacks that returned an error
+ */
+struct zbud_stats {
+	unsigned long pages;
+	unsigned long full;
+	unsigned long zpages;
+	unsigned long units;
+	unsigned long reclaims;
+	unsigned long reclaimed;
+	unsigned long evict_failures;
+};
+
+/**
+ * struct zbud_pool - a set of pages and the lists that index them
+ * @lock: protects every field below and the zbud_page of every page
+ * @lru: all pages that are not isolated for reclaim, most recent first
+ * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units
+ * @nonempty: which @buckets have pages
+ * @stats: counters, see struct zbud_stats
+ * @ops: the user's callbacks, may be NULL
+ * @zpool: the zpool this pool backs, if any
+ * @zpool_ops: that zpool's callbacks
+ * @owned: under CONFIG_DEBUG_VM, the pfns of the pool's pages, so that a
+ *         handle from elsewhere is caught
+ */
+struct zbud_pool {
+	spinlock_t lock;	/* see the kernel-doc above */
+	struct list_head lru;
+	struct hlist_head buckets[ZBUD_UNITS];
+	DECLARE_BITMAP(nonempty, ZBUD_UNITS);
+	struct zbud_stats stats;
+	const struct zbud_ops *ops;
+	struct zpool *zpool;
+	const struct zpool_ops *zpool_ops;
+#ifdef CONFIG_DEBUG_VM
+	struct xarray owned;
+#endif
+};
+
+static struct zbud_page *to_zbud_page(struct page *page)
+{
+	return (struct zbud_page *)page;
+}
+
+static struct page *zbud_to_page(struct zbud_page *zp)
+{
+	return (struct page *)zp;
+}
+
+static unsigned int size_to_units(size_t size)
+{
+	return DIV_ROUND_UP(size, ZBUD_ALIGN);
+}
+
+static unsigned int zp_units(const struct zbud_page *zp, enum zbud_side side)
+{
+	return (zp->sizes >> (side * ZBUD_SIZE_BITS)) & ZBUD_SIZE_MASK;
+}
+
+static unsigned int zp_count(const struct zbud_page *zp)
+{
+	return !!zp_units(zp, ZBUD_FIRST) + !!zp_units(zp, ZBUD_LAST);
+}
+
+static unsigned int zp_free_units(const struct zbud_page *zp)
+{
+	return ZBUD_UNITS - zp_units(zp, ZBUD_FIRST) - zp_units(zp, ZBUD_LAST);
+}
+
+static enum zbud_side handle_side(unsigned long handle)
+{
+	return offset_in_page(handle) ? ZBUD_LAST : ZBUD_FIRST;
+}
+
+static struct zbud_page *handle_to_zp(unsigned long handle)
+{
+	return to_zbud_page(virt_to_page((void *)handle));
+}
+
+static unsigned long zbud_handle(struct zbud_page *zp, enum zbud_side side)
+{
+	unsigned long addr = (unsigned long)page_address(zbud_to_page(zp));
+
+	if (side == ZBUD_FIRST)
+		return addr;
+	return addr + PAGE_SIZE - zp_units(zp, ZBUD_LAST) * ZBUD_ALIGN;
+}
+
+/* Sets one side's size and keeps the pool's counters in step with it. */
+static void zp_set_units(struct zbud_pool *pool, struct zbud_page *zp,
+			 enum zbud_side side, unsigned int units)
+{
+	unsigned int shift = side * ZBUD_SIZE_BITS;
+	unsigned int old = zp_units(zp, side);
+
+	pool->stats.full -= zp_count(zp) == 2;
+	zp->sizes = (zp->sizes & ~(ZBUD_SIZE_MASK << shift)) | (units << shift);
+	pool->stats.full += zp_count(zp) == 2;
+	pool->stats.zpages = pool->stats.zpages - !!old + !!units;
+	pool->stats.units = pool->stats.units - old + units;
+}
+
+static void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	unsigned int free = zp_free_units(zp);
+
+	if (zp_count(zp) != 1 || !free)
+		return;
+	hlist_add_head(&zp->bucket, &pool->buckets[free]);
+	__set_bit(free, pool->nonempty);
+}
+
+/* Must run before the page's sizes change: they name its bucket. */
+static void bucket_del(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	unsigned int free = zp_free_units(zp);
+
+	if (hlist_unhashed(&zp->bucket))
+		return;
+	hlist_del_init(&zp->bucket);
+	if (hlist_empty(&pool->buckets[free]))
+		__clear_bit(free, pool->nonempty);
+}
+
+/* Best fit: the page with the least free space that still holds @units. */
+static struct zbud_page *bucket_take(struct zbud_pool *pool,
+				     unsigned int units)
+{
+	unsigned long free = find_next_bit(pool->nonempty, ZBUD_UNITS, units);
+	struct zbud_page *zp;
+
+	if (free >= ZBUD_UNITS)
+		return NULL;
+	zp = hlist_entry(pool->buckets[free].first, struct zbud_page, bucket);
+	bucket_del(pool, zp);
+	return zp;
+}
+
+#ifdef CONFIG_DEBUG_VM
+static int zbud_track_page(struct zbud_pool *pool, struct page *page,
+			   gfp_t gfp)
+{
+	return xa_insert(&pool->owned, page_to_pfn(page), pool, gfp);
+}
+
+static void zbud_untrack_page(struct zbud_pool *pool, struct page *page)
+{
+	xa_erase(&pool->owned, page_to_pfn(page));
+}
+
+static bool zbud_owns(struct zbud_pool *pool, unsigned long handle)
+{
+	struct page *page;
+
+	if (!IS_ALIGNED(handle, ZBUD_ALIGN) || !virt_addr_valid(handle))
+		return false;
+	page = virt_to_page((void *)handle);
+	return xa_load(&pool->owned, page_to_pfn(page));
+}
+
+/* A live handle names a used side, and a last side at its exact offset. */
+static bool zbud_handle_live(struct zbud_pool *pool, unsigned long handle)
+{
+	enum zbud_side side = handle_side(handle);
+	struct zbud_page *zp;
+
+	if (!zbud_owns(pool, handle))
+		return false;
+	zp = handle_to_zp(handle);
+	return zp_units(zp, side) && zbud_handle(zp, side) == handle;
+}
+#else
+static int zbud_track_page(struct zbud_pool *pool, struct page *page,
+			   gfp_t gfp)
+{
+	return 0;
+}
+
+static void zbud_untrack_page(struct zbud_pool *pool, struct page *page)
+{
+}
+
+static bool zbud_handle_live(struct zbud_pool *pool, unsigned long handle)
+{
+	return true;
+}
+#endif
+
+static struct zbud_page *zbud_new_page(struct zbud_pool *pool, gfp_t gfp)
+{
+	struct page *page = alloc_page(gfp);
+	struct zbud_page *zp;
+
+	if (!page)
+		return NULL;
+	if (zbud_track_page(pool, page, gfp)) {
+		__free_page(page);
+		return NULL;
+	}
+	zp = to_zbud_page(page);
+	INIT_LIST_HEAD(&zp->lru);
+	INIT_HLIST_NODE(&zp->bucket);
+	zp->sizes = ZBUD_PAGE_MARK;
+	return zp;
+}
+
+/* Gives back an empty page that is already off every list. */
+static void zbud_release_page(struct zbud_pool *pool, struct zbud_page *zp)
+	__must_hold(&pool->lock)
+{
+	struct page *page = zbud_to_page(zp);
+
+	pool->stats.pages--;
+	zbud_untrack_page(pool, page);
+	set_page_private(page, 0);
+	page->index = 0;
+	page_mapcount_reset(page);
+	INIT_LIST_HEAD(&page->lru);
+	__free_page(page);
+}
+
+/* Stores @units on the free side of @zp and returns the new handle. */
+static unsigned long zbud_place(struct zbud_pool *pool, struct zbud_page *zp,
+				unsigned int units)
+{
+	enum zbud_side side = zp_units(zp, ZBUD_FIRST) ? ZBUD_LAST : ZBUD_FIRST;
+
+	zp_set_units(pool, zp, side, units);
+	bucket_add(pool, zp);
+	list_move(&zp->lru, &pool->lru);
+	return zbud_handle(zp, side);
+}
+
+/* Returns a page from reclaim to the lists it belongs on. */
+static void zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	bucket_add(pool, zp);
+	list_add(&zp->lru, &pool->lru);
+}
+
+/**
+ * zbud_create_pool() - Create a zbud pool.
+ * @gfp: Flags for the pool's own allocation.
+ * @ops: The user's callbacks, or NULL if the pool is never reclaimed.
+ *
+ * Context: Any context that @gfp allows.
+ * Return: The new pool, or NULL if its memory could not be allocated.
+ */
+struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
+{
+	struct zbud_pool *pool = kzalloc(sizeof(*pool), gfp);
+
+	if (!pool)
+		return NULL;
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->lru);
+#ifdef CONFIG_DEBUG_VM
+	xa_init(&pool->owned);
+#endif
+	pool->ops = ops;
+	return pool;
+}
+EXPORT_SYMBOL_GPL(zbud_create_pool);
+
+/**
+ * zbud_destroy_pool() - Destroy a zbud pool.
+ * @pool: The pool, which should hold no zpages.
+ *
+ * A pool that still holds zpages is a bug in its user: it is reported
+ * once, and its pages are freed all the same so that none leaks.
+ *
+ * Context: Process context; no other call on @pool may be in progress.
+ */
+void zbud_destroy_pool(struct zbud_pool *pool)
+{
+	struct zbud_page *zp, *next;
+
+	spin_lock(&pool->lock);
+	WARN_ONCE(pool->stats.pages, "destroying a pool with %lu pages\n",
+		  pool->stats.pages);
+	list_for_each_entry_safe(zp, next, &pool->lru, lru) {
+		list_del(&zp->lru);
+		zbud_release_page(pool, zp);
+	}
+	spin_unlock(&pool->lock);
+#ifdef CONFIG_DEBUG_VM
+	xa_destroy(&pool->owned);
+#endif
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(zbud_destroy_pool);
+
+/**
+ * zbud_alloc() - Allocate a zpage.
+ * @pool: The pool to allocate from.
+ * @size: The zpage's size in bytes.
+ * @gfp: Flags for a new page, should the pool need one.
+ * @handle: Where to store the zpage's handle.
+ *
+ * The zpage goes into the page with the least free space that holds it,
+ * or into a new page if none does.
+ *
+ * Context: Any context that @gfp allows.  Takes the pool lock.
+ * Return: 0 with *@handle set on success; -EINVAL if @size is 0 or @gfp
+ * asks for highmem; -ENOSPC if @size is larger than PAGE_SIZE; -ENOMEM
+ * if no page could be allocated.  On error the pool is unchanged.
+ */
+int zbud_alloc(struct zbud_pool *pool, size_t size, gfp_t gfp,
+	       unsigned long *handle)
+{
+	unsigned int units;
+	struct zbud_page *zp;
+
+	if (!size || (gfp & __GFP_HIGHMEM))
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -ENOSPC;
+
+	units = size_to_units(size);
+	spin_lock(&pool->lock);
+	zp = bucket_take(pool, units);
+	if (!zp) {
+		spin_unlock(&pool->lock);
+		zp = zbud_new_page(pool, gfp);
+		if (!zp)
+			return -ENOMEM;
+		spin_lock(&pool->lock);
+		pool->stats.pages++;
+	}
+	*handle = zbud_place(pool, zp, units);
+	spin_unlock(&pool->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zbud_alloc);
+
+/**
+ * zbud_free() - Free a zpage.
+ * @pool: The pool that holds the zpage.
+ * @handle: The zpage's handle, from zbud_alloc().
+ *
+ * A page that is left empty goes back to the page allocator, unless
+ * reclaim has isolated it; the reclaimer frees it then.  Under
+ * CONFIG_DEBUG_VM a handle that is not live in @pool is reported once
+ * and ignored.
+ *
+ * Context: Any context.  Takes the pool lock.
+ */
+void zbud_free(struct zbud_pool *pool, unsigned long handle)
+{
+	struct zbud_page *zp;
+
+	spin_lock(&pool->lock);
+	if (WARN_ONCE(!zbud_handle_live(pool, handle),
+		      "freeing a handle that is not live in this pool\n"))
+		goto out;
+	zp = handle_to_zp(handle);
+	bucket_del(pool, zp);
+	zp_set_units(pool, zp, handle_side(handle), 0);
+	/* An isolated page is off the LRU, and its reclaimer frees it. */
+	if (list_empty(&zp->lru))
+		goto out;
+	if (zp_count(zp)) {
+		bucket_add(pool, zp);
+	} else {
+		list_del(&zp->lru);
+		zbud_release_page(pool, zp);
+	}
+out:
+	spin_unlock(&pool->lock);
+}
+EXPORT_SYMBOL_GPL(zbud_free);
+
+/*
+ * Evicts the live zpages of an isolated page, first side first.  A side is
+ * read afresh after each callback, because evict may free the other buddy.
+ * The first failure ends the attempt: the page goes back on the LRU.
+ */
+static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
+	__must_hold(&pool->lock)
+{
+	enum zbud_side side;
+	unsigned long handle;
+	int err;
+
+	for (side = ZBUD_FIRST; side < ZBUD_SIDES; side++) {
+		if (!zp_units(zp, side))
+			continue;
+		handle = zbud_handle(zp, side);
+		spin_unlock(&pool->lock);
+		err = pool->ops->evict(pool, handle);
+		spin_lock(&pool->lock);
+		if (err) {
+			pool->stats.evict_failures++;
+			return;
+		}
+	}
+}
+
+/**
+ * zbud_reclaim_page() - Evict the zpages of the least recently used page.
+ * @pool: The pool to reclaim from.
+ * @retries: How many pages to try before giving up.
+ *
+ * Takes the page at the LRU tail off every list and calls the pool's
+ * evict callback for each zpage on it, with the pool lock dropped.  A
+ * successful callback has freed its handle with zbud_free().  When the
+ * page is empty it is freed; otherwise it goes back to the LRU head and
+ * the next tail page is tried.
+ *
+ * Context: Process context; the evict callback may sleep.  Takes the pool
+ * lock and drops it around each callback.
+ * Return: 0 if a page was freed; -EINVAL if the pool has no evict
+ * callback, @retries is 0 or the pool is empty; -EAGAIN if @retries pages
+ * were tried and none could be freed.
+ */
+int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
+{
+	struct zbud_page *zp;
+	unsigned int i;
+
+	if (!pool->ops || !pool->ops->evict || !retries)
+		return -EINVAL;
+	spin_lock(&pool->lock);
+	if (list_empty(&pool->lru)) {
+		spin_unlock(&pool->lock);
+		return -EINVAL;
+	}
+	pool->stats.reclaims++;
+	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
+		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
+		bucket_del(pool, zp);
+		list_del_init(&zp->lru);
+		zbud_evict_page(pool, zp);
+		if (!zp_count(zp)) {
+			pool->stats.reclaimed++;
+			zbud_release_page(pool, zp);
+			spin_unlock(&pool->lock);
+			return 0;
+		}
+		zbud_putback(pool, zp);
+	}
+	spin_unlock(&pool->lock);
+	return -EAGAIN;
+}
+EXPORT_SYMBOL_GPL(zbud_reclaim_page);
+
+/**
+ * zbud_map() - Get a pointer to a zpage's data.
+ * @pool: The pool that holds the zpage.
+ * @handle: The zpage's handle.
+ *
+ * zbud pages are never in highmem, so the handle is the address.
+ *
+ * Context: Any context.
+ * Return: The address of the zpage's first byte.
+ */
+void *zbud_map(struct zbud_pool *pool, unsigned long handle)
+{
+	return (void *)handle;
+}
+EXPORT_SYMBOL_GPL(zbud_map);
+
+/**
+ * zbud_unmap() - Release a pointer from zbud_map().
+ * @pool: The pool that holds the zpage.
+ * @handle: The zpage's handle.
+ *
+ * Context: Any context.
+ */
+void zbud_unmap(struct zbud_pool *pool, unsigned long handle)
+{
+}
+EXPORT_SYMBOL_GPL(zbud_unmap);
+
+/**
+ * zbud_get_pool_size() - Count a pool's pages.
+ * @pool: The pool.
+ *
+ * Context: Any context.  The count may be stale by the time it is used.
+ * Return: The number of pages the pool holds.
+ */
+u64 zbud_get_pool_size(struct zbud_pool *pool)
+{
+	return READ_ONCE(pool->stats.pages);
+}
+EXPORT_SYMBOL_GPL(zbud_get_pool_size);
+
+static int zbud_zpool_evict(struct zbud_pool *pool, unsigned long handle)
+{
+	return pool->zpool_ops->evict(pool->zpool, handle);
+}
+
+static const struct zbud_ops zbud_zpool_ops = {
+	.evict = zbud_zpool_evict,
+};
+
+static void *zbud_zpool_create(const char *name, gfp_t gfp,
+			       const struct zpool_ops *zpool_ops,
+			       struct zpool *zpool)
+{
+	bool evictable = zpool_ops && zpool_ops->evict;
+	struct zbud_pool *pool;
+
+	pool = zbud_create_pool(gfp, evictable ? &zbud_zpool_ops : NULL);
+	if (pool) {
+		pool->zpool = zpool;
+		pool->zpool_ops = zpool_ops;
+	}
+	return pool;
+}
+
+static void zbud_zpool_destroy(void *pool)
+{
+	zbud_destroy_pool(pool);
+}
+
+static int zbud_zpool_malloc(void *pool, size_t size, gfp_t gfp,
+			     unsigned long *handle)
+{
+	return zbud_alloc(pool, size, gfp, handle);
+}
+
+static void zbud_zpool_free(void *pool, unsigned long handle)
+{
+	zbud_free(pool, handle);
+}
+
+static int zbud_zpool_shrink(void *pool, unsigned int pages,
+			     unsigned int *reclaimed)
+{
+	unsigned int done = 0;
+	int err = 0;
+
+	while (done < pages) {
+		err = zbud_reclaim_page(pool, ZBUD_RECLAIM_RETRIES);
+		if (err)
+			break;
+		done++;
+	}
+	if (reclaimed)
+		*reclaimed = done;
+	return err;
+}
+
+static void *zbud_zpool_map(void *pool, unsigned long handle,
+			    enum zpool_mapmode mode)
+{
+	return zbud_map(pool, handle);
+}
+
+static void zbud_zpool_unmap(void *pool, unsigned long handle)
+{
+	zbud_unmap(pool, handle);
+}
+
+static u64 zbud_zpool_total_size(void *pool)
+{
+	return zbud_get_pool_size(pool) * PAGE_SIZE;
+}
+
+static struct zpool_driver zbud_zpool_driver = {
+	.type =		"zbud",
+	.sleep_mapped =	true,
+	.owner =	THIS_MODULE,
+	.create =	zbud_zpool_create,
+	.destroy =	zbud_zpool_destroy,
+	.malloc =	zbud_zpool_malloc,
+	.free =		zbud_zpool_free,
+	.shrink =	zbud_zpool_shrink,
+	.map =		zbud_zpool_map,
+	.unmap =	zbud_zpool_unmap,
+	.total_size =	zbud_zpool_total_size,
+};
+
+MODULE_ALIAS("zpool-zbud");
+
+static int __init zbud_init(void)
+{
+	zpool_register_driver(&zbud_zpool_driver);
+	pr_info("loaded\n");
+	return 0;
+}
+
+static void __exit zbud_exit(void)
+{
+	zpool_unregister_driver(&zbud_zpool_driver);
+	pr_info("unloaded\n");
+}
+
+module_init(zbud_init);
+module_exit(zbud_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Buddy allocator for compressed pages");
