@@ -16,6 +16,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/bug.h>
+#include <linux/debugfs.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -125,22 +126,27 @@ static_assert(sizeof(struct zbud_page) <= sizeof(struct page));
 static_assert(ZBUD_UNITS <= ZBUD_SIZE_MASK);
 
 /**
- * struct zbud_stats - counters of a pool, all under its lock
+ * struct zbud_stats - counters of a pool, written under its lock
  * @pages: pages in the pool, isolated ones included
- * @full: pages that hold two zpages
+ * @pages_full: pages that hold two zpages
+ * @pages_single: pages that hold one zpage
  * @zpages: live zpages
- * @units: ZBUD_ALIGN units the live zpages take up
- * @reclaims: zbud_reclaim_page() calls that got past their argument checks
- * @reclaimed: pages that reclaim freed
+ * @bytes: bytes the live zpages take up, each rounded up to ZBUD_ALIGN
+ * @reclaim_attempts: zbud_reclaim_page() calls past their argument checks
+ * @reclaim_successes: pages that reclaim freed
  * @evict_failures: evict callbacks that returned an error
+ *
+ * Each counter is a read-only file in the pool's debugfs directory,
+ * /sys/kernel/debug/zbud/<pool>/, which reads it without the lock.
  */
 struct zbud_stats {
 	unsigned long pages;
-	unsigned long full;
+	unsigned long pages_full;
+	unsigned long pages_single;
 	unsigned long zpages;
-	unsigned long units;
-	unsigned long reclaims;
-	unsigned long reclaimed;
+	unsigned long bytes;
+	unsigned long reclaim_attempts;
+	unsigned long reclaim_successes;
 	unsigned long evict_failures;
 };
 
@@ -154,6 +160,7 @@ struct zbud_stats {
  * @ops: the user's callbacks, may be NULL
  * @zpool: the zpool this pool backs, if any
  * @zpool_ops: that zpool's callbacks
+ * @debugfs: the pool's debugfs directory
  * @owned: under CONFIG_DEBUG_VM, the pfns of the pool's pages, so that a
  *         handle from elsewhere is caught
  */
@@ -166,10 +173,29 @@ struct zbud_pool {
 	const struct zbud_ops *ops;
 	struct zpool *zpool;
 	const struct zpool_ops *zpool_ops;
+	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_VM
 	struct xarray owned;
 #endif
 };
+
+/* The files in each pool's debugfs directory, one per counter. */
+static const struct {
+	const char *name;
+	size_t offset;
+} zbud_stat_files[] = {
+	{ "pages",		offsetof(struct zbud_stats, pages) },
+	{ "pages_full",		offsetof(struct zbud_stats, pages_full) },
+	{ "pages_single",	offsetof(struct zbud_stats, pages_single) },
+	{ "zpages",		offsetof(struct zbud_stats, zpages) },
+	{ "bytes",		offsetof(struct zbud_stats, bytes) },
+	{ "reclaim_attempts",	offsetof(struct zbud_stats, reclaim_attempts) },
+	{ "reclaim_successes",	offsetof(struct zbud_stats, reclaim_successes) },
+	{ "evict_failures",	offsetof(struct zbud_stats, evict_failures) },
+};
+
+static struct dentry *zbud_debugfs_root;
+static atomic_t zbud_pool_ids = ATOMIC_INIT(0);
 
 static struct zbud_page *to_zbud_page(struct page *page)
 {
@@ -220,18 +246,31 @@ static unsigned long zbud_handle(struct zbud_page *zp, enum zbud_side side)
 	return addr + PAGE_SIZE - zp_units(zp, ZBUD_LAST) * ZBUD_ALIGN;
 }
 
+/*
+ * Adds (@sign 1) or takes away (@sign -1) what @zp holds to the pool's
+ * counters.  Unsigned arithmetic wraps, so adding -1 takes one away.
+ */
+static void zp_count_stats(struct zbud_pool *pool, struct zbud_page *zp,
+			   long sign)
+{
+	unsigned int n = zp_count(zp);
+
+	pool->stats.pages_single += sign * (n == 1);
+	pool->stats.pages_full += sign * (n == 2);
+	pool->stats.zpages += sign * n;
+	pool->stats.bytes += sign * (ZBUD_UNITS - zp_free_units(zp)) *
+			     ZBUD_ALIGN;
+}
+
 /* Sets one side's size and keeps the pool's counters in step with it. */
 static void zp_set_units(struct zbud_pool *pool, struct zbud_page *zp,
 			 enum zbud_side side, unsigned int units)
 {
 	unsigned int shift = side * ZBUD_SIZE_BITS;
-	unsigned int old = zp_units(zp, side);
 
-	pool->stats.full -= zp_count(zp) == 2;
+	zp_count_stats(pool, zp, -1);
 	zp->sizes = (zp->sizes & ~(ZBUD_SIZE_MASK << shift)) | (units << shift);
-	pool->stats.full += zp_count(zp) == 2;
-	pool->stats.zpages = pool->stats.zpages - !!old + !!units;
-	pool->stats.units = pool->stats.units - old + units;
+	zp_count_stats(pool, zp, 1);
 }
 
 static void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
@@ -372,15 +411,27 @@ static void zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
 	list_add(&zp->lru, &pool->lru);
 }
 
-/**
- * zbud_create_pool() - Create a zbud pool.
- * @gfp: Flags for the pool's own allocation.
- * @ops: The user's callbacks, or NULL if the pool is never reclaimed.
- *
- * Context: Any context that @gfp allows.
- * Return: The new pool, or NULL if its memory could not be allocated.
- */
-struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
+/* Debugfs is best effort: a pool works the same without its directory. */
+static void zbud_debugfs_add(struct zbud_pool *pool, const char *name)
+{
+	char id[16];
+	size_t i;
+
+	if (!name) {
+		snprintf(id, sizeof(id), "pool%d",
+			 atomic_inc_return(&zbud_pool_ids));
+		name = id;
+	}
+	pool->debugfs = debugfs_create_dir(name, zbud_debugfs_root);
+	for (i = 0; i < ARRAY_SIZE(zbud_stat_files); i++)
+		debugfs_create_ulong(zbud_stat_files[i].name, 0444,
+				     pool->debugfs,
+				     (void *)&pool->stats +
+				     zbud_stat_files[i].offset);
+}
+
+static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
+						const struct zbud_ops *ops)
 {
 	struct zbud_pool *pool = kzalloc(sizeof(*pool), gfp);
 
@@ -392,7 +443,23 @@ struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
 	xa_init(&pool->owned);
 #endif
 	pool->ops = ops;
+	zbud_debugfs_add(pool, name);
 	return pool;
+}
+
+/**
+ * zbud_create_pool() - Create a zbud pool.
+ * @gfp: Flags for the pool's own allocation.
+ * @ops: The user's callbacks, or NULL if the pool is never reclaimed.
+ *
+ * The pool's counters appear in debugfs as zbud/pool<N>/.
+ *
+ * Context: Process context.
+ * Return: The new pool, or NULL if its memory could not be allocated.
+ */
+struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
+{
+	return zbud_create_named_pool(NULL, gfp, ops);
 }
 EXPORT_SYMBOL_GPL(zbud_create_pool);
 
@@ -417,6 +484,7 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 		zbud_release_page(pool, zp);
 	}
 	spin_unlock(&pool->lock);
+	debugfs_remove_recursive(pool->debugfs);
 #ifdef CONFIG_DEBUG_VM
 	xa_destroy(&pool->owned);
 #endif
@@ -559,14 +627,14 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		spin_unlock(&pool->lock);
 		return -EINVAL;
 	}
-	pool->stats.reclaims++;
+	pool->stats.reclaim_attempts++;
 	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
 		bucket_del(pool, zp);
 		list_del_init(&zp->lru);
 		zbud_evict_page(pool, zp);
 		if (!zp_count(zp)) {
-			pool->stats.reclaimed++;
+			pool->stats.reclaim_successes++;
 			zbud_release_page(pool, zp);
 			spin_unlock(&pool->lock);
 			return 0;
@@ -635,7 +703,8 @@ static void *zbud_zpool_create(const char *name, gfp_t gfp,
 	bool evictable = zpool_ops && zpool_ops->evict;
 	struct zbud_pool *pool;
 
-	pool = zbud_create_pool(gfp, evictable ? &zbud_zpool_ops : NULL);
+	pool = zbud_create_named_pool(name, gfp,
+				      evictable ? &zbud_zpool_ops : NULL);
 	if (pool) {
 		pool->zpool = zpool;
 		pool->zpool_ops = zpool_ops;
@@ -710,6 +779,7 @@ MODULE_ALIAS("zpool-zbud");
 
 static int __init zbud_init(void)
 {
+	zbud_debugfs_root = debugfs_create_dir("zbud", NULL);
 	zpool_register_driver(&zbud_zpool_driver);
 	pr_info("loaded\n");
 	return 0;
@@ -718,6 +788,7 @@ static int __init zbud_init(void)
 static void __exit zbud_exit(void)
 {
 	zpool_unregister_driver(&zbud_zpool_driver);
+	debugfs_remove_recursive(zbud_debugfs_root);
 	pr_info("unloaded\n");
 }
 
