@@ -15,8 +15,9 @@
  * an empty bracket, measured in the same process, is subtracted.  That
  * overhead is as large as a call, so the per-call means are estimates;
  * total_ns times a second, unbracketed run of the same schedule as one
- * batch, which is the better number for comparing allocators.  Runs are
- * repeated and each allocator keeps its median.
+ * batch, which is the better number for comparing allocators.  After one
+ * untimed warm-up run each, runs are repeated in rotating order and each
+ * allocator keeps its median.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -292,13 +293,19 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 		fprintf(stderr, "zbud_bench: out of memory\n");
 		return -1;
 	}
+	/* A warm-up run each, so that no allocator pays for cold arena pages. */
+	for (a = 0; a < bench_nr_allocs; a++) {
+		if (run_once(bench_allocs[a], s, slots, 0, &r))
+			goto out;
+		res[a].pages = r.pages;
+	}
 	for (rep = 0; rep < reps; rep++) {
 		/* Rotate the order so that none always runs first. */
 		for (i = 0; i < bench_nr_allocs; i++) {
 			a = (i + rep) % bench_nr_allocs;
 			if (run_once(bench_allocs[a], s, slots, 1, &r))
 				goto out;
-			if (rep && r.pages != res[a].pages) {
+			if (r.pages != res[a].pages) {
 				fprintf(stderr, "zbud_bench: %s: pages differ between identical runs\n",
 					bench_allocs[a]->name);
 				goto out;

@@ -149,9 +149,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "zbud_bench: unknown option %s\n",
+			fprintf(stderr, "zbud_bench: unknown option %s (-h for help)\n",
 				argv[i]);
-			usage(stderr);
 			return 2;
 		}
 	}

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Self-test of zbud_bench and pagesizes: well-formed output, known answers
+# on tiny traces, and a non-zero exit with a one-line error on bad input.
+# No timing is checked.  The last line is "N passed, N failed".
+#
+# usage: selftest.sh ZBUD_BENCH PAGESIZES PAIRING_TEST
+set -euo pipefail
+
+[ $# -eq 3 ] || { echo "usage: $0 ZBUD_BENCH PAGESIZES PAIRING_TEST" >&2; exit 2; }
+BENCH=$1
+PAGESIZES=$2
+PAIRING_TEST=$3
+for f in "$BENCH" "$PAGESIZES" "$PAIRING_TEST"; do
+	[ -x "$f" ] || { echo "$0: $f is not an executable" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d)
+SLEEPER=
+cleanup()
+{
+	[ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Results go to fd 3, so that a check's own output can be redirected.
+exec 3>&1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1" >&3; }
+bad() { fail=$((fail + 1)); echo "FAIL $1" >&3; }
+# check NAME COMMAND...: the command must succeed
+check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
+
+# fails NAME PATTERN COMMAND...: exit non-zero, one stderr line matching
+fails()
+{
+	local name=$1 pat=$2 rc=0
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	   grep -q -- "$pat" "$TMP/err"; then
+		ok "$name"
+	else
+		bad "$name (exit $rc, stderr: $(head -c 200 "$TMP/err"))"
+	fi
+}
+
+# One CSV field of the row for trace $2, allocator $3, column $4 (1-based).
+field()
+{
+	awk -F, -v t="$2" -v a="$3" -v c="$4" \
+		'$1 == t && $2 == a { print $c }' "$1"
+}
+
+# A trace well-formed: only comments and sizes from 0 to 4096, and some.
+well_formed()
+{
+	awk '/^#/ { next }
+	     /^[0-9]+$/ && $1 <= 4096 { n++; next }
+	     { bad = 1 }
+	     END { exit bad || !n }' "$1"
+}
+
+# --- zbud_bench -------------------------------------------------------
+printf '# ten zpages of exactly half a page\n' >"$TMP/half.txt"
+for i in $(seq 10); do echo 2040; done >>"$TMP/half.txt"
+printf '100\n3961\n200\n4096\n300\n\n  400 \n' >"$TMP/refuse.txt"
+check "bench: runs on two traces" \
+	"$BENCH" --csv --reps 1 "$TMP/half.txt" "$TMP/refuse.txt" \
+	>"$TMP/csv" 2>"$TMP/err"
+check "bench: csv header" \
+	[ "$(head -1 "$TMP/csv")" = \
+	  "trace,allocator,stored,rejected,pages,density,alloc_ns,free_ns" ]
+check "bench: csv has 3 rows of 8 fields per trace" \
+	awk -F, 'NR > 1 && NF == 8 { n++ } END { exit n != 6 || NR != 7 }' \
+	"$TMP/csv"
+# 2040 + 8 = 2048: two share a page in zbud, never in 6.1's 64-byte
+# chunks after its header chunk.  Five live zpages at the end.
+check "bench: half pages pair in zbud" \
+	[ "$(field "$TMP/csv" half zbud 5)" = 3 ]
+check "bench: half pages never pair in zbud-6.1" \
+	[ "$(field "$TMP/csv" half zbud-6.1 5)" = 5 ]
+check "bench: pairing-bound of five halves is 3" \
+	[ "$(field "$TMP/csv" half pairing-bound 5)" = 3 ]
+check "bench: pairing-bound leaves times empty" \
+	[ "$(field "$TMP/csv" half pairing-bound 7)" = "" ]
+# 4096 + 8 is refused by both; 3961 + 8 only by 6.1 (at most 3968).
+check "bench: zbud refuses only the oversized page" \
+	[ "$(field "$TMP/csv" refuse zbud 4)" = 1 ]
+check "bench: zbud-6.1 refuses both" \
+	[ "$(field "$TMP/csv" refuse zbud-6.1 4)" = 2 ]
+check "bench: refused sizes are skipped for all" \
+	[ "$(field "$TMP/csv" refuse zbud 3)" = 4 ]
+check "bench: table mode prints goals" \
+	sh -c "'$BENCH' --reps 1 '$TMP/half.txt' | grep -q '^goals'"
+
+printf '1\n2\n12x\n' >"$TMP/bad.txt"
+fails "bench: malformed line names file:line" "bad.txt:3:" \
+	"$BENCH" "$TMP/bad.txt"
+printf '1\n-5\n' >"$TMP/neg.txt"
+fails "bench: negative size rejected" "neg.txt:2:" "$BENCH" "$TMP/neg.txt"
+printf '1\n99999999999\n' >"$TMP/big.txt"
+fails "bench: huge size rejected" "big.txt:2:" "$BENCH" "$TMP/big.txt"
+fails "bench: missing file" "nonexistent" "$BENCH" "$TMP/nonexistent"
+fails "bench: directory" "Is a directory" "$BENCH" "$TMP"
+printf '# nothing\n' >"$TMP/empty.txt"
+fails "bench: trace without sizes" "no sizes" "$BENCH" "$TMP/empty.txt"
+fails "bench: unknown option" "unknown option" "$BENCH" --bogus x
+
+# --- pairing-bound against exhaustive search ---------------------------
+check "pairing: optimal on small sets" "$PAIRING_TEST"
+
+# --- pagesizes ----------------------------------------------------------
+# Pages: random, zero, same-filled word, text, then a 100-byte tail.
+{
+	head -c 4096 /dev/urandom
+	head -c 4096 /dev/zero
+	for i in $(seq 512); do printf 'zbudzbud'; done
+	for i in $(seq 200); do printf 'line %d of some text\n' "$i"; done |
+		head -c 4096
+	head -c 100 /dev/urandom
+} >"$TMP/pages.bin"
+for c in lzo lz4 zstd; do
+	check "pagesizes: -c $c on a file" \
+		"$PAGESIZES" -c "$c" "$TMP/pages.bin" >"$TMP/ps.$c"
+	check "pagesizes: -c $c output well-formed" well_formed "$TMP/ps.$c"
+	check "pagesizes: -c $c names its compressor" \
+		grep -q "^# compressor: $c" "$TMP/ps.$c"
+	check "pagesizes: -c $c skips same-filled pages" \
+		[ "$(grep -vc '^#' "$TMP/ps.$c")" = 3 ]
+	check "pagesizes: -c $c random page is 4096" \
+		[ "$(grep -v '^#' "$TMP/ps.$c" | head -1)" = 4096 ]
+done
+check "pagesizes: text page shrinks" \
+	[ "$(grep -v '^#' "$TMP/ps.lzo" | sed -n 2p)" -lt 2048 ]
+check "bench: reads pagesizes output" \
+	"$BENCH" --reps 1 --csv "$TMP/ps.lzo" >/dev/null
+
+sleep 300 &
+SLEEPER=$!
+check "pagesizes: -p on a live process" \
+	"$PAGESIZES" -p "$SLEEPER" >"$TMP/proc"
+check "pagesizes: -p output names the pid" \
+	grep -q "^# source: pid $SLEEPER" "$TMP/proc"
+check "pagesizes: -p read some pages" \
+	awk '/^# pages / { exit !($3 > 0) }' "$TMP/proc"
+check "pagesizes: -p output is all comments and sizes" \
+	awk '!/^#/ && !/^[0-9]+$/ { exit 1 }' "$TMP/proc"
+check "pagesizes: -p and a file together" \
+	"$PAGESIZES" -c lz4 -p "$SLEEPER" "$TMP/pages.bin" >"$TMP/both"
+check "pagesizes: both sources in the header" \
+	[ "$(grep -c '^# source:' "$TMP/both")" = 2 ]
+kill "$SLEEPER"
+wait "$SLEEPER" 2>/dev/null || true
+SLEEPER=
+
+fails "pagesizes: bad pid" "pid" "$PAGESIZES" -p 2147483647
+fails "pagesizes: pid not a number" "process id" "$PAGESIZES" -p 12ab
+fails "pagesizes: missing file" "nonexistent" \
+	"$PAGESIZES" "$TMP/nonexistent"
+fails "pagesizes: directory" "Is a directory" "$PAGESIZES" "$TMP"
+fails "pagesizes: unknown compressor" "unknown compressor" \
+	"$PAGESIZES" -c lzma "$TMP/pages.bin"
+fails "pagesizes: no input" "nothing to read" "$PAGESIZES"
+check "pagesizes: -h prints usage" \
+	sh -c "'$PAGESIZES' -h | grep -q '^usage: pagesizes'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
