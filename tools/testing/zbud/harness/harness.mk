@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The harness's sources and flags, for its own Makefile and for others
+# (tools/testing/zbud/bench) that build the shims and both zbuds with
+# their own CFLAGS:
+#
+#	include ../harness/harness.mk
+#	CPPFLAGS += $(HARNESS_CPPFLAGS)
+#	objects from $(HARNESS_SRCS), plus zbud_61.c with $(HARNESS_ZBUD61)
+#
+# KSRC is a pristine Linux 6.1 tree; by default source.sh provides one
+# (from Debian's linux-source-6.1, or a copy of KDIR=...).  It is asked
+# once per make run and may wait while a kernel build holds the cache
+# lock.
+
+HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+ifeq ($(origin KSRC),undefined)
+KSRC := $(shell $(HARNESS_DIR)/../kernel/source.sh)
+ifeq ($(KSRC),)
+$(error $(HARNESS_DIR)/../kernel/source.sh gave no kernel tree; set KSRC or KDIR)
+endif
+endif
+ifeq ($(wildcard $(KSRC)/mm/zbud.c),)
+$(error KSRC=$(KSRC) has no mm/zbud.c: not a Linux 6.1 tree)
+endif
+
+# Shims first, so that the kernel's include guards keep tools/include's
+# versions of the same headers out; the repository's include/ has only
+# linux/zbud.h.
+HARNESS_CPPFLAGS := -I$(HARNESS_DIR) -I$(HARNESS_DIR)/shim \
+	-I$(KSRC)/tools/include \
+	-I$(HARNESS_DIR)/../../../../include \
+	-DCONFIG_MEMCG -D'KBUILD_MODNAME="zbud"' -D_GNU_SOURCE
+
+# Compile zbud_61.c with these added.
+HARNESS_ZBUD61 := -D'ZBUD61_SRC="$(KSRC)/mm/zbud.c"'
+
+HARNESS_SRCS := $(addprefix $(HARNESS_DIR)/, \
+	arena.c debugfs.c shim.c xarray.c zbud_ours.c zbud_61.c) \
+	$(KSRC)/tools/lib/find_bit.c

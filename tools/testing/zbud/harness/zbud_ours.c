@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * This series' zbud, compiled unmodified, behind struct zalloc.  The
+ * check() walk knows zbud's internals; it is the only code here that does.
+ */
+#include "../../../../mm/zbud.c"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include "zalloc.h"
+
+static_assert(ZALLOC_GFP_KERNEL == GFP_KERNEL, "GFP_KERNEL");
+static_assert(ZALLOC_GFP_NOWAIT == GFP_NOWAIT, "GFP_NOWAIT");
+static_assert(ZALLOC_GFP_HIGHMEM == __GFP_HIGHMEM, "__GFP_HIGHMEM");
+
+struct zalloc_ops {
+	struct zbud_ops ops;
+	zalloc_evict_t evict;
+};
+
+static int ours_evict(struct zbud_pool *pool, unsigned long handle)
+{
+	struct zalloc_ops *zops = container_of(pool->ops, struct zalloc_ops,
+					       ops);
+
+	return zops->evict(pool, handle);
+}
+
+static void *ours_create(zalloc_evict_t evict)
+{
+	struct zalloc_ops *zops = NULL;
+	struct zbud_pool *pool;
+
+	if (evict) {
+		zops = kzalloc(sizeof(*zops), GFP_KERNEL);
+		if (!zops)
+			return NULL;
+		zops->ops.evict = ours_evict;
+		zops->evict = evict;
+	}
+	pool = zbud_create_pool(GFP_KERNEL, zops ? &zops->ops : NULL);
+	if (!pool)
+		kfree(zops);
+	return pool;
+}
+
+static void ours_destroy(void *pool)
+{
+	const struct zbud_ops *ops = ((struct zbud_pool *)pool)->ops;
+
+	zbud_destroy_pool(pool);
+	if (ops)
+		kfree(container_of(ops, struct zalloc_ops, ops));
+}
+
+static int ours_alloc(void *pool, size_t size, unsigned int gfp,
+		      unsigned long *handle)
+{
+	return zbud_alloc(pool, size, gfp, handle);
+}
+
+static void ours_free(void *pool, unsigned long handle)
+{
+	zbud_free(pool, handle);
+}
+
+static int ours_reclaim(void *pool, unsigned int retries)
+{
+	return zbud_reclaim_page(pool, retries);
+}
+
+static void *ours_map(void *pool, unsigned long handle)
+{
+	return zbud_map(pool, handle);
+}
+
+static void ours_unmap(void *pool, unsigned long handle)
+{
+	zbud_unmap(pool, handle);
+}
+
+static uint64_t ours_pool_pages(void *pool)
+{
+	return zbud_get_pool_size(pool);
+}
+
+/* check() support: counts what the lists hold and compares. */
+struct ours_walk {
+	struct zbud_stats seen;
+	unsigned long bucketed;
+	unsigned long wanted;
+	char *why;
+	size_t len;
+};
+
+static int walk_fail(struct ours_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->why, w->len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int check_lru_page(struct zbud_pool *pool, struct zbud_page *zp,
+			  struct ours_walk *w)
+{
+	struct page *page = zbud_to_page(zp);
+	unsigned int n = zp_count(zp), free = zp_free_units(zp);
+	bool want_bucket = n == 1 && free;
+
+	if (!(zp->sizes & ZBUD_PAGE_MARK))
+		return walk_fail(w, "page %p: no ZBUD_PAGE_MARK", page);
+	if (zp->sizes & ~(ZBUD_PAGE_MARK | ZBUD_SIZE_MASK |
+			  ZBUD_SIZE_MASK << ZBUD_SIZE_BITS))
+		return walk_fail(w, "page %p: stray bits in sizes", page);
+	if (!n)
+		return walk_fail(w, "page %p: on the LRU but empty", page);
+	if (zp_units(zp, ZBUD_FIRST) + zp_units(zp, ZBUD_LAST) > ZBUD_UNITS)
+		return walk_fail(w, "page %p: zpages overlap", page);
+	if (want_bucket == hlist_unhashed(&zp->bucket))
+		return walk_fail(w, "page %p: %s a bucket", page,
+				 want_bucket ? "missing from" : "wrongly in");
+	if (page->mapping || page_ref_count(page) != 1)
+		return walk_fail(w, "page %p: mapping or _refcount touched",
+				 page);
+#ifdef CONFIG_DEBUG_VM
+	if (xa_load(&pool->owned, page_to_pfn(page)) != pool)
+		return walk_fail(w, "page %p: not in the owned xarray", page);
+#endif
+	w->wanted += want_bucket;
+	w->seen.pages++;
+	w->seen.pages_full += n == 2;
+	w->seen.pages_single += n == 1;
+	w->seen.zpages += n;
+	w->seen.bytes += (ZBUD_UNITS - free) * ZBUD_ALIGN;
+	return 0;
+}
+
+static int check_bucket(struct zbud_pool *pool, unsigned int free,
+			struct ours_walk *w)
+{
+	struct zbud_page *zp;
+	bool empty = hlist_empty(&pool->buckets[free]);
+
+	if (empty == test_bit(free, pool->nonempty))
+		return walk_fail(w, "bucket %u: bitmap says %s", free,
+				 empty ? "nonempty" : "empty");
+	hlist_for_each_entry(zp, &pool->buckets[free], bucket) {
+		if (zp_count(zp) != 1 || zp_free_units(zp) != free)
+			return walk_fail(w, "bucket %u: page %p has %u free",
+					 free, zbud_to_page(zp),
+					 zp_free_units(zp));
+		if (list_empty(&zp->lru))
+			return walk_fail(w, "bucket %u: isolated page", free);
+		w->bucketed++;
+	}
+	return 0;
+}
+
+static int ours_check(void *p, char *why, size_t len)
+{
+	struct ours_walk w = { .why = why, .len = len };
+	struct zbud_pool *pool = p;
+	struct zbud_stats *s = &pool->stats;
+	struct zbud_page *zp;
+	unsigned int free;
+	int err = 0;
+
+	spin_lock(&pool->lock);
+	list_for_each_entry(zp, &pool->lru, lru) {
+		err = check_lru_page(pool, zp, &w);
+		if (err)
+			goto out;
+	}
+	for (free = 0; free < ZBUD_UNITS && !err; free++)
+		err = check_bucket(pool, free, &w);
+	if (err)
+		goto out;
+	if (w.seen.pages != s->pages || w.seen.pages_full != s->pages_full ||
+	    w.seen.pages_single != s->pages_single ||
+	    w.seen.zpages != s->zpages || w.seen.bytes != s->bytes)
+		err = walk_fail(&w, "stats %lu/%lu/%lu/%lu/%lu, lists %lu/%lu/%lu/%lu/%lu",
+				s->pages, s->pages_full, s->pages_single,
+				s->zpages, s->bytes, w.seen.pages,
+				w.seen.pages_full, w.seen.pages_single,
+				w.seen.zpages, w.seen.bytes);
+	else if (w.bucketed != w.wanted)
+		err = walk_fail(&w, "%lu pages in buckets, %lu should be",
+				w.bucketed, w.wanted);
+#ifdef CONFIG_DEBUG_VM
+	else if (pool->owned.count != s->pages)
+		err = walk_fail(&w, "owned xarray has %lu pages, pool %lu",
+				pool->owned.count, s->pages);
+#endif
+out:
+	spin_unlock(&pool->lock);
+	return err;
+}
+
+static int ours_stat(void *p, const char *name, unsigned long *value)
+{
+	struct zbud_pool *pool = p;
+
+	return debugfs_read_ulong(debugfs_lookup(name, pool->debugfs), value);
+}
+
+static int ours_module_init(void)
+{
+	return harness_module_init();
+}
+
+static void ours_module_exit(void)
+{
+	harness_module_exit();
+}
+
+const struct zalloc zalloc_zbud = {
+	.name		= "zbud",
+	.max_size	= PAGE_SIZE,
+	.create		= ours_create,
+	.destroy	= ours_destroy,
+	.alloc		= ours_alloc,
+	.free		= ours_free,
+	.reclaim	= ours_reclaim,
+	.map		= ours_map,
+	.unmap		= ours_unmap,
+	.pool_pages	= ours_pool_pages,
+	.check		= ours_check,
+	.stat		= ours_stat,
+	.module_init	= ours_module_init,
+	.module_exit	= ours_module_exit,
+	.zpool_driver	= &zbud_zpool_driver,
+};
