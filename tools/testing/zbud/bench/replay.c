@@ -11,13 +11,15 @@
  * then stores itself.  The schedule comes from a fixed seed and does not
  * depend on the allocator, so every allocator sees the same operations.
  *
- * Timing: each call is bracketed by clock_gettime() and the mean cost of
- * an empty bracket, measured in the same process, is subtracted.  That
- * overhead is as large as a call, so the per-call means are estimates;
- * total_ns times a second, unbracketed run of the same schedule as one
- * batch, which is the better number for comparing allocators.  After one
- * untimed warm-up run each, runs are repeated in rotating order and each
- * allocator keeps its median.
+ * Timing: each measurement replays the schedule twice in a row.  The
+ * first run brackets every call with clock_gettime(), the second times
+ * chunks of about a thousand calls as a whole.  Runs are repeated, in
+ * rotating order, after one untimed warm-up run each; small traces are
+ * repeated more.  Per chunk the fastest run is kept, which filters out
+ * preemption on a busy machine.  A bracket costs about as much as a call
+ * here, so its cost is taken as the difference of the two kinds of run
+ * and removed: alloc_ns and free_ns then add up to total_ns, the batch
+ * time per zpage stored and freed.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +43,15 @@ struct schedule {
 };
 
 static uint64_t rng_state;
+
+/*
+ * zswap's pools are evictable, so the pools here get a callback too; the
+ * bench never reclaims, so it is never called.
+ */
+static int bench_no_evict(void *pool, unsigned long handle)
+{
+	return -EBUSY;
+}
 
 /* splitmix64: small, fast and good enough to pick victims. */
 static uint64_t rng_next(void)
@@ -76,25 +87,6 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* The mean cost of an empty now_ns() bracket, lowest of a few tries. */
-static double clock_overhead(void)
-{
-	double best = 1e9;
-	int round, i;
-
-	for (round = 0; round < 5; round++) {
-		uint64_t sum = 0, t0;
-
-		for (i = 0; i < 100000; i++) {
-			t0 = now_ns();
-			sum += now_ns() - t0;
-		}
-		if ((double)sum / i < best)
-			best = (double)sum / i;
-	}
-	return best;
-}
-
 /*
  * Tries each distinct zpage size once in a fresh pool of every allocator.
  * refused[size] gets bit i set when allocator i refuses that size.
@@ -113,13 +105,13 @@ static int probe_refusals(const struct trace *t, unsigned char *refused,
 			continue;
 		seen[obj] = 1;
 		for (a = 0; a < bench_nr_allocs; a++) {
-			pool = bench_allocs[a]->create();
+			pool = bench_allocs[a]->create(bench_no_evict);
 			if (!pool) {
 				fprintf(stderr, "zbud_bench: %s: cannot create a pool\n",
 					bench_allocs[a]->name);
 				return -1;
 			}
-			if (bench_allocs[a]->alloc(pool, obj, &handle))
+			if (bench_allocs[a]->alloc(pool, obj, BENCH_GFP, &handle))
 				refused[obj] |= 1U << a;
 			else
 				bench_allocs[a]->free(pool, handle);
@@ -187,12 +179,88 @@ static unsigned int *final_live(const struct schedule *s)
 	return live;
 }
 
+/*
+ * Timing is kept per chunk of about CHUNK_CALLS consecutive calls.  A
+ * chunk is the same work in every run, so its fastest run is the one no
+ * other process or interrupt got in the way of.
+ */
+#define CHUNK_CALLS	1024
+/* Small traces get more runs, up to this many, to time enough calls. */
+#define MIN_CALLS	400000
+#define MAX_REPS	100
+
+/* One run's times, per chunk. */
 struct run {
-	uint64_t alloc_ns, free_ns, total_ns;
+	uint64_t *batch;	/* the chunk timed as a whole */
+	uint64_t *alloc;	/* sum of the bracketed allocs in the chunk */
+	uint64_t *free;		/* sum of the bracketed frees in the chunk */
 	size_t pages;
 };
 
-static int replay_failed(const struct bench_alloc *ba, unsigned int obj,
+struct chunker {
+	struct run *r;
+	int bracket;
+	size_t c;		/* current chunk */
+	size_t calls;		/* calls in it so far */
+	uint64_t start;
+};
+
+static size_t nr_chunks(const struct schedule *s)
+{
+	/* Fill, churn and teardown each end with a partial chunk. */
+	return 6 + 2 * s->n / CHUNK_CALLS;
+}
+
+static void chunk_begin(struct chunker *ck)
+{
+	ck->calls = 0;
+	ck->start = now_ns();
+}
+
+static void chunk_end(struct chunker *ck)
+{
+	ck->r->batch[ck->c++] += now_ns() - ck->start;
+}
+
+/* Counts a call, and closes the chunk when it is full. */
+static void chunk_step(struct chunker *ck, unsigned int calls)
+{
+	ck->calls += calls;
+	if (ck->calls >= CHUNK_CALLS) {
+		chunk_end(ck);
+		chunk_begin(ck);
+	}
+}
+
+static int timed_alloc(struct chunker *ck, const struct zalloc *ba,
+		       void *pool, unsigned int size, unsigned long *handle)
+{
+	uint64_t t0;
+	int err;
+
+	if (!ck->bracket)
+		return ba->alloc(pool, size, BENCH_GFP, handle);
+	t0 = now_ns();
+	err = ba->alloc(pool, size, BENCH_GFP, handle);
+	ck->r->alloc[ck->c] += now_ns() - t0;
+	return err;
+}
+
+static void timed_free(struct chunker *ck, const struct zalloc *ba,
+		       void *pool, unsigned long handle)
+{
+	uint64_t t0;
+
+	if (!ck->bracket) {
+		ba->free(pool, handle);
+		return;
+	}
+	t0 = now_ns();
+	ba->free(pool, handle);
+	ck->r->free[ck->c] += now_ns() - t0;
+}
+
+static int replay_failed(const struct zalloc *ba, unsigned int obj,
 			 int err)
 {
 	fprintf(stderr, "zbud_bench: %s: alloc of %u bytes failed during replay (%d)\n",
@@ -201,61 +269,53 @@ static int replay_failed(const struct bench_alloc *ba, unsigned int obj,
 }
 
 /*
- * One replay of @s into a fresh pool.  With @bracket each call is timed
- * on its own; without, the whole replay is one batch.  The pool is
- * emptied at the end, which is timed too: every zpage is allocated and
- * freed exactly once.
+ * One replay of @s into a fresh pool, adding its times to @r.  With
+ * @bracket each call is timed on its own as well.  The pool is emptied at
+ * the end, which is timed too: every zpage is allocated and freed once.
  */
-static int run_once(const struct bench_alloc *ba, const struct schedule *s,
+static int run_once(const struct zalloc *ba, const struct schedule *s,
 		    unsigned long *slots, int bracket, struct run *r)
 {
-	uint64_t t0, t1, start;
+	struct chunker ck = { .r = r, .bracket = bracket };
 	size_t i, k, v;
 	void *pool;
 	int err;
 
-	memset(r, 0, sizeof(*r));
-	pool = ba->create();
+	pool = ba->create(bench_no_evict);
 	if (!pool) {
 		fprintf(stderr, "zbud_bench: %s: cannot create a pool\n",
 			ba->name);
 		return -1;
 	}
-	start = now_ns();
+	chunk_begin(&ck);
 	for (i = 0; i < s->fill; i++) {
-		t0 = bracket ? now_ns() : 0;
-		err = ba->alloc(pool, s->objs[i], &slots[i]);
-		t1 = bracket ? now_ns() : 0;
+		err = timed_alloc(&ck, ba, pool, s->objs[i], &slots[i]);
 		if (err)
 			return replay_failed(ba, s->objs[i], err);
-		r->alloc_ns += t1 - t0;
+		chunk_step(&ck, 1);
 	}
+	chunk_end(&ck);
+	chunk_begin(&ck);
 	for (k = s->fill; k < s->n; k++) {
 		v = s->victims[k];
-		t0 = bracket ? now_ns() : 0;
-		ba->free(pool, slots[v]);
-		t1 = bracket ? now_ns() : 0;
-		r->free_ns += t1 - t0;
-		t0 = bracket ? now_ns() : 0;
-		err = ba->alloc(pool, s->objs[k], &slots[v]);
-		t1 = bracket ? now_ns() : 0;
+		timed_free(&ck, ba, pool, slots[v]);
+		err = timed_alloc(&ck, ba, pool, s->objs[k], &slots[v]);
 		if (err)
 			return replay_failed(ba, s->objs[k], err);
-		r->alloc_ns += t1 - t0;
+		chunk_step(&ck, 2);
 	}
-	t0 = now_ns();
-	r->pages = ba->pages(pool);
-	start += now_ns() - t0;		/* reading the size is not a call */
+	chunk_end(&ck);
+	r->pages = ba->pool_pages(pool);
+	chunk_begin(&ck);
 	for (i = 0; i < s->fill; i++) {
-		t0 = bracket ? now_ns() : 0;
-		ba->free(pool, slots[i]);
-		t1 = bracket ? now_ns() : 0;
-		r->free_ns += t1 - t0;
+		timed_free(&ck, ba, pool, slots[i]);
+		chunk_step(&ck, 1);
 	}
-	r->total_ns = now_ns() - start;
-	if (ba->pages(pool)) {
-		fprintf(stderr, "zbud_bench: %s: %lu pages left after freeing every zpage\n",
-			ba->name, ba->pages(pool));
+	chunk_end(&ck);
+	if (ba->pool_pages(pool)) {
+		fprintf(stderr, "zbud_bench: %s: %llu pages left after freeing every zpage\n",
+			ba->name,
+			(unsigned long long)ba->pool_pages(pool));
 		ba->destroy(pool);
 		return -1;
 	}
@@ -263,74 +323,110 @@ static int run_once(const struct bench_alloc *ba, const struct schedule *s,
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int run_alloc(struct run *r, size_t chunks)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
+	r->batch = calloc(3 * chunks, sizeof(*r->batch));
+	r->alloc = r->batch + chunks;
+	r->free = r->alloc + chunks;
+	return r->batch ? 0 : -1;
 }
 
-static double median(uint64_t *v, unsigned int n)
+/*
+ * Per chunk, the fastest of the batch runs, and the bracketed run whose
+ * brackets add up to the least.  The brackets cost about as much as a
+ * call here; their cost per call is the difference between the two
+ * totals, and taking it out splits the batch time into allocs and frees.
+ */
+static void summarize(const struct run *runs, unsigned int reps,
+		      size_t chunks, const struct schedule *s,
+		      struct replay_result *res)
 {
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	double batch = 0, alloc = 0, fr = 0, over, calls = s->n;
+	unsigned int rep, best;
+	size_t c;
+
+	for (c = 0; c < chunks; c++) {
+		uint64_t t = runs[0].batch[c];
+
+		best = 0;
+		for (rep = 1; rep < reps; rep++) {
+			const struct run *a = &runs[rep], *b = &runs[best];
+
+			if (a->batch[c] < t)
+				t = a->batch[c];
+			if (a->alloc[c] + a->free[c] < b->alloc[c] + b->free[c])
+				best = rep;
+		}
+		batch += t;
+		alloc += runs[best].alloc[c];
+		fr += runs[best].free[c];
+	}
+	over = (alloc + fr - batch) / (2 * calls);
+	res->total_ns = batch / calls;
+	res->alloc_ns = alloc / calls - over;
+	res->free_ns = fr / calls - over;
 }
 
-/* Fills in the timing fields of @res from @reps runs per allocator. */
+/* Fills in pages and the timing fields of @res. */
 static int time_allocs(const struct schedule *s, unsigned int reps,
 		       unsigned long *slots, struct replay_result *res)
 {
-	uint64_t *al = calloc((size_t)reps * MAX_ALLOCS * 3, sizeof(*al));
-	uint64_t *fr = al + (size_t)reps * MAX_ALLOCS;
-	uint64_t *tot = fr + (size_t)reps * MAX_ALLOCS;
-	double over = clock_overhead();
+	size_t chunks = nr_chunks(s), i, a;
+	struct run *runs, warm = { 0 };
 	unsigned int rep;
-	size_t i, a, calls;
-	struct run r;
 	int ret = -1;
 
-	if (!al) {
-		fprintf(stderr, "zbud_bench: out of memory\n");
-		return -1;
-	}
+	if (!s->n)		/* every size refused: nothing to time */
+		return 0;
+	if (2 * s->n * reps < MIN_CALLS)
+		reps = (MIN_CALLS + 2 * s->n - 1) / (2 * s->n);
+	if (reps > MAX_REPS)
+		reps = MAX_REPS;
+	runs = calloc((size_t)reps * MAX_ALLOCS, sizeof(*runs));
+	if (!runs || run_alloc(&warm, chunks))
+		goto nomem;
+	for (i = 0; i < (size_t)reps * bench_nr_allocs; i++)
+		if (run_alloc(&runs[i], chunks))
+			goto nomem;
 	/* A warm-up run each, so that no allocator pays for cold arena pages. */
 	for (a = 0; a < bench_nr_allocs; a++) {
-		if (run_once(bench_allocs[a], s, slots, 0, &r))
+		if (run_once(bench_allocs[a], s, slots, 0, &warm))
 			goto out;
-		res[a].pages = r.pages;
+		res[a].pages = warm.pages;
 	}
 	for (rep = 0; rep < reps; rep++) {
 		/* Rotate the order so that none always runs first. */
 		for (i = 0; i < bench_nr_allocs; i++) {
+			struct run *r;
+
 			a = (i + rep) % bench_nr_allocs;
-			if (run_once(bench_allocs[a], s, slots, 1, &r))
+			r = &runs[a * reps + rep];
+			/* Bracketed and batch runs land in separate fields. */
+			if (run_once(bench_allocs[a], s, slots, 1, &warm) ||
+			    run_once(bench_allocs[a], s, slots, 0, r))
 				goto out;
-			if (r.pages != res[a].pages) {
+			memcpy(r->alloc, warm.alloc, chunks * sizeof(*r->alloc));
+			memcpy(r->free, warm.free, chunks * sizeof(*r->free));
+			memset(warm.batch, 0, 3 * chunks * sizeof(*warm.batch));
+			if (warm.pages != res[a].pages ||
+			    r->pages != res[a].pages) {
 				fprintf(stderr, "zbud_bench: %s: pages differ between identical runs\n",
 					bench_allocs[a]->name);
 				goto out;
 			}
-			res[a].pages = r.pages;
-			al[a * reps + rep] = r.alloc_ns;
-			fr[a * reps + rep] = r.free_ns;
-			if (run_once(bench_allocs[a], s, slots, 0, &r))
-				goto out;
-			tot[a * reps + rep] = r.total_ns;
 		}
 	}
-	for (a = 0; a < bench_nr_allocs; a++) {
-		calls = s->n ? s->n : 1;
-		res[a].alloc_ns = median(al + a * reps, reps) / calls - over;
-		res[a].free_ns = median(fr + a * reps, reps) / calls - over;
-		if (res[a].alloc_ns < 0)
-			res[a].alloc_ns = 0;
-		if (res[a].free_ns < 0)
-			res[a].free_ns = 0;
-		res[a].total_ns = median(tot + a * reps, reps);
-	}
+	for (a = 0; a < bench_nr_allocs; a++)
+		summarize(runs + a * reps, reps, chunks, s, &res[a]);
 	ret = 0;
+	goto out;
+nomem:
+	fprintf(stderr, "zbud_bench: out of memory\n");
 out:
-	free(al);
+	for (i = 0; runs && i < (size_t)reps * MAX_ALLOCS; i++)
+		free(runs[i].batch);
+	free(runs);
+	free(warm.batch);
 	return ret;
 }
 

@@ -9,24 +9,25 @@
 #include <stddef.h>
 
 #include "trace.h"
+#include "zalloc.h"
 
 /* zswap 6.1 puts an 8-byte zswap_header before the data in evictable pools. */
 #define ZSWAP_HEADER_SIZE	8
 
-/* What the bench needs from an allocator; see backend.c. */
-struct bench_alloc {
-	const char *name;
-	void *(*create)(void);
-	void (*destroy)(void *pool);
-	int (*alloc)(void *pool, size_t size, unsigned long *handle);
-	void (*free)(void *pool, unsigned long handle);
-	unsigned long (*pages)(void *pool);
-};
-
-extern const struct bench_alloc *const bench_allocs[];
+/* The allocators to compare, from the harness; see backend.c. */
+extern const struct zalloc *const bench_allocs[];
 extern const size_t bench_nr_allocs;
-/* The PAGE_SIZE the allocators were built with. */
-extern const unsigned int bench_page_size;
+/* The PAGE_SIZE the allocators were built with, once backend_init() ran. */
+extern unsigned int bench_page_size;
+/* The gfp zswap 6.1 stores with: it may not sleep. */
+#define BENCH_GFP		ZALLOC_GFP_NOWAIT
+
+/* Sets up the arena and the allocators' modules; 0 or -1 after an error. */
+int backend_init(void);
+/* madvise()s the arena to huge pages, as a kernel's direct map; see arena_thp.c */
+int bench_arena_hugepages(void);
+/* 0 unless the allocators reported warnings or bad pages; prints them. */
+int backend_check(void);
 
 struct replay_result {
 	const char *alloc;	/* allocator name */
@@ -34,9 +35,9 @@ struct replay_result {
 	size_t rejected;	/* trace sizes this allocator refused */
 	size_t live;		/* live zpages at the end */
 	size_t pages;		/* pool pages at the end */
-	double alloc_ns;	/* mean per alloc, clock overhead removed */
-	double free_ns;		/* mean per free, clock overhead removed */
-	double total_ns;	/* all allocs and frees, timed as one batch */
+	double alloc_ns;	/* mean per alloc, bracket cost removed */
+	double free_ns;		/* mean per free, bracket cost removed */
+	double total_ns;	/* per zpage, alloc and free, timed as a batch */
 	int timed;		/* 0 for pairing-bound */
 };
 

@@ -101,7 +101,7 @@ static const char *verdict(int met)
 static void print_goals(struct bench_row **rows, int n)
 {
 	const struct replay_result *ours, *old;
-	double gain, tr, cr;
+	double gain, tr;
 	int i;
 
 	printf("\ngoals (information, not pass/fail; time ratios vary between runs):\n");
@@ -112,15 +112,13 @@ static void print_goals(struct bench_row **rows, int n)
 			continue;
 		gain = density(ours) / density(old) - 1;
 		tr = ours->total_ns / old->total_ns;
-		cr = (ours->alloc_ns + ours->free_ns) /
-		     (old->alloc_ns + old->free_ns);
 		printf("  %-20s density %+6.2f%% (>= 0: %s", rows[i]->trace,
 		       gain * 100, verdict(gain >= 0));
 		if (is_fat(rows[i]->trace))
 			printf("; >= +%.1f%%: %s", FAT_GAIN * 100,
 			       verdict(gain >= FAT_GAIN));
-		printf(")  time zbud/zbud-6.1 %.3f batch, %.3f per call (<= 1: %s)\n",
-		       tr, cr, verdict(tr <= 1));
+		printf(")  alloc+free zbud/zbud-6.1 %.3f (<= 1: %s)\n", tr,
+		       verdict(tr <= 1));
 	}
 }
 
@@ -167,6 +165,8 @@ int main(int argc, char **argv)
 	for (j = 0; j < n; j++)
 		if (trace_load(&traces[j], argv[i + j]))
 			return 1;
+	if (backend_init())
+		return 1;
 	if (csv)
 		printf("trace,allocator,stored,rejected,pages,density,alloc_ns,free_ns\n");
 	else
@@ -175,6 +175,8 @@ int main(int argc, char **argv)
 		rows[j] = calloc(1, sizeof(*rows[j]) +
 				 (bench_nr_allocs + 1) * sizeof(rows[j]->res[0]));
 		if (!rows[j] || replay_trace(&traces[j], reps, rows[j]->res))
+			return 1;
+		if (backend_check())
 			return 1;
 		rows[j]->trace = traces[j].name;
 		for (a = 0; a <= bench_nr_allocs; a++) {
