@@ -108,6 +108,9 @@ fails "bench: directory" "Is a directory" "$BENCH" "$TMP"
 printf '# nothing\n' >"$TMP/empty.txt"
 fails "bench: trace without sizes" "no sizes" "$BENCH" "$TMP/empty.txt"
 fails "bench: unknown option" "unknown option" "$BENCH" --bogus x
+check "bench: -h prints usage" \
+	sh -c "'$BENCH' -h | grep -q '^usage: zbud_bench'"
+fails "bench: bad --reps" "reps" "$BENCH" --reps 0 "$TMP/half.txt"
 
 # --- pairing-bound against exhaustive search ---------------------------
 check "pairing: optimal on small sets" "$PAIRING_TEST"
