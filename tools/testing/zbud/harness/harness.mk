@@ -17,7 +17,7 @@ HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 ifeq ($(origin KSRC),undefined)
 KSRC := $(shell $(HARNESS_DIR)/../kernel/source.sh)
 ifeq ($(KSRC),)
-$(error $(HARNESS_DIR)/../kernel/source.sh gave no kernel tree; set KSRC or KDIR)
+$(error ../kernel/source.sh gave no kernel tree; set KSRC or KDIR)
 endif
 endif
 ifeq ($(wildcard $(KSRC)/mm/zbud.c),)

@@ -92,7 +92,7 @@ int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
 	if (gfpflags_allow_blocking(gfp) && shim_locks_held)
 		shim_atomic_sleep("xa_insert");
 	if (!entry || ((unsigned long)entry & 3) == 2)
-		return -EINVAL;	/* NULL reserves, internal entries are refused */
+		return -EINVAL;	/* reserving, or an internal entry */
 	pthread_mutex_lock(&xa->xa_lock);
 	if (should_fail(&fail_xa_insert)) {
 		err = -ENOMEM;

@@ -101,7 +101,7 @@ static int z61_check_page(struct zbud_header *zhdr, char *why, size_t len)
 
 	if (!used || used > NCHUNKS || zhdr->under_reclaim)
 		return z61_fail(why, len, "page %p: %u chunks used%s", zhdr,
-				used, zhdr->under_reclaim ? ", reclaiming" : "");
+				used, zhdr->under_reclaim ? ", isolated" : "");
 	if (page->mapping || page_ref_count(page) != 1 ||
 	    atomic_read(&page->_mapcount) != -1)
 		return z61_fail(why, len, "page %p: struct page touched", zhdr);

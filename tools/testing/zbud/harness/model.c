@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Model-based random test of mm/zbud.c.
+ *
+ * MODEL_OPS operations (default 2,000,000) drawn from SEED (default:
+ * from the clock, printed) mix allocations of sizes 1..PAGE_SIZE + 16
+ * (and 0), frees, maps that verify and rewrite a zpage, and reclaims
+ * whose evict callback succeeds, fails or frees the other buddy first.
+ * Page and xarray allocation failures are injected.
+ *
+ * A reference model follows every call.  It knows which zpages share a
+ * page (from the handles), keeps the LRU order and the free space of
+ * every page that holds one zpage, and so predicts exactly: the errno of
+ * each alloc, the page best fit must choose and where in it the zpage
+ * goes, which handles reclaim evicts in which order, and what it
+ * returns.  After every operation it compares the pool's page count and
+ * zpage count, and the bytes of every zpage the operation touched; every
+ * 100,000 operations and at the end it checks every byte of every live
+ * zpage and the allocator's internal lists.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/list.h>
+#include "harness.h"
+#include "test.h"
+#include "zalloc.h"
+
+#define PAGE		4096UL
+#define UNITS		(PAGE / 8)
+#define ARENA_PAGES	(1UL << 16)
+#define MAX_LIVE	8192
+#define FULL_CHECK	100000
+
+enum { FIRST, LAST };
+
+struct zobj {
+	unsigned long handle;
+	unsigned int size;
+	uint32_t seed;
+	unsigned int slot;		/* index in model.live */
+};
+
+struct mpage {
+	struct zobj *side[2];
+	struct list_head lru;		/* model LRU, most recent first */
+	bool present;
+	bool isolated;			/* taken by the running reclaim */
+};
+
+static const struct zalloc *const z = &zalloc_zbud;
+
+static struct {
+	uint64_t rng;
+	unsigned long seed;
+	unsigned long op;
+	void *pool;
+	struct mpage *pages;		/* one per arena page */
+	struct list_head lru;
+	unsigned long npages;
+	struct zobj *live[MAX_LIVE];
+	unsigned int nlive;
+	unsigned int target;		/* live zpages the mix steers to */
+	unsigned int singles[UNITS + 1];	/* pages by free units */
+	uint64_t single_map[UNITS / 64 + 1];
+	unsigned long counts[8];	/* operations done, by kind */
+} m;
+
+#define MCHECK(cond) do {						\
+	if (!(cond))							\
+		model_fail(__LINE__, #cond);				\
+} while (0)
+
+static void __attribute__((noreturn)) model_fail(int line, const char *what)
+{
+	test_note("op %lu of SEED=%lu failed", m.op, m.seed);
+	test_fail(__FILE__, line, "%s", what);
+}
+
+static uint64_t rnd(void)
+{
+	uint64_t x = (m.rng += 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static unsigned long below(unsigned long n)
+{
+	return rnd() % n;
+}
+
+static bool chance(unsigned int percent)
+{
+	return below(100) < percent;
+}
+
+/* Zpage contents: 8-byte words derived from the zpage's seed. */
+static uint64_t word(uint32_t seed, size_t k)
+{
+	uint64_t x = (seed + 1ULL) * 0x9e3779b97f4a7c15ULL ^
+		     k * 0xd6e8feb86659fd93ULL;
+
+	return x ^ (x >> 29);
+}
+
+static void fill(struct zobj *o)
+{
+	uint64_t *p = z->map(m.pool, o->handle), w;
+	size_t k, words = o->size / 8;
+
+	for (k = 0; k < words; k++)
+		p[k] = word(o->seed, k);
+	w = word(o->seed, k);
+	memcpy(p + k, &w, o->size % 8);
+	z->unmap(m.pool, o->handle);
+}
+
+static void verify(const struct zobj *o)
+{
+	const uint64_t *p = z->map(m.pool, o->handle);
+	size_t k, words = o->size / 8;
+	uint64_t w;
+
+	for (k = 0; k < words; k++)
+		if (p[k] != word(o->seed, k))
+			break;
+	w = word(o->seed, k);
+	MCHECK(k == words && !memcmp(p + k, &w, o->size % 8));
+	z->unmap(m.pool, o->handle);
+}
+
+static struct mpage *mpage(unsigned long handle)
+{
+	unsigned long i = (handle - (unsigned long)arena_map.base) / PAGE;
+
+	MCHECK(i < ARENA_PAGES);
+	return &m.pages[i];
+}
+
+static unsigned long mpage_addr(const struct mpage *pg)
+{
+	return (unsigned long)arena_map.base + (pg - m.pages) * PAGE;
+}
+
+static unsigned int units(unsigned int size)
+{
+	return (size + 7) / 8;
+}
+
+static unsigned int used_units(const struct mpage *pg)
+{
+	return (pg->side[FIRST] ? units(pg->side[FIRST]->size) : 0) +
+	       (pg->side[LAST] ? units(pg->side[LAST]->size) : 0);
+}
+
+static unsigned int count(const struct mpage *pg)
+{
+	return !!pg->side[FIRST] + !!pg->side[LAST];
+}
+
+/* The free-space index of pages that hold one zpage. */
+static void single_update(struct mpage *pg, int delta)
+{
+	unsigned int free = UNITS - used_units(pg);
+
+	if (count(pg) != 1 || !free || pg->isolated)
+		return;
+	m.singles[free] += delta;
+	if (m.singles[free])
+		m.single_map[free / 64] |= 1ULL << (free % 64);
+	else
+		m.single_map[free / 64] &= ~(1ULL << (free % 64));
+}
+
+/* The least free space of a one-zpage page that holds @u units, or 0. */
+static unsigned int best_fit(unsigned int u)
+{
+	unsigned int w = u / 64;
+	uint64_t bits = m.single_map[w] & (~0ULL << (u % 64));
+
+	while (!bits && ++w <= UNITS / 64)
+		bits = m.single_map[w];
+	return bits ? w * 64 + __builtin_ctzll(bits) : 0;
+}
+
+static void live_add(struct zobj *o)
+{
+	o->slot = m.nlive;
+	m.live[m.nlive++] = o;
+}
+
+static void live_del(struct zobj *o)
+{
+	struct zobj *last = m.live[--m.nlive];
+
+	last->slot = o->slot;
+	m.live[o->slot] = last;
+}
+
+/* Takes @o out of the model after the allocator freed it. */
+static void model_forget(struct zobj *o)
+{
+	struct mpage *pg = mpage(o->handle);
+	int side = pg->side[FIRST] == o ? FIRST : LAST;
+
+	MCHECK(pg->side[side] == o);
+	single_update(pg, -1);
+	pg->side[side] = NULL;
+	live_del(o);
+	free(o);
+	if (pg->isolated)
+		return;		/* the reclaimer decides about the page */
+	if (!count(pg)) {
+		list_del(&pg->lru);
+		pg->present = false;
+		m.npages--;
+	} else {
+		single_update(pg, 1);
+	}
+}
+
+static struct zobj *buddy_of(const struct zobj *o)
+{
+	struct mpage *pg = mpage(o->handle);
+
+	return pg->side[pg->side[FIRST] == o ? LAST : FIRST];
+}
+
+static void free_zobj(struct zobj *o)
+{
+	struct zobj *buddy = buddy_of(o);
+
+	verify(o);
+	z->free(m.pool, o->handle);
+	model_forget(o);
+	if (buddy)
+		verify(buddy);
+}
+
+static unsigned int random_size(void)
+{
+	unsigned int r = below(1000);
+
+	if (r < 10)
+		return 0;
+	if (r < 25)
+		return PAGE + 1 + below(16);
+	if (r < 35)
+		return PAGE;
+	if (r < 450)
+		return 1 + below(PAGE);
+	if (r < 800)
+		return 800 + below(2400);
+	return 1 + below(600);
+}
+
+/* Places a new zpage in the model and checks where the allocator put it. */
+static void model_place(struct zobj *o, unsigned int fit)
+{
+	struct mpage *pg = mpage(o->handle);
+	unsigned long addr = mpage_addr(pg);
+	unsigned int u = units(o->size);
+
+	MCHECK(o->handle % 8 == 0);
+	if (!fit) {
+		MCHECK(!pg->present);
+		MCHECK(o->handle == addr);
+		pg->present = true;
+		pg->isolated = false;
+		pg->side[FIRST] = o;
+		m.npages++;
+	} else {
+		MCHECK(pg->present && !pg->isolated && count(pg) == 1);
+		MCHECK(UNITS - used_units(pg) == fit);
+		single_update(pg, -1);
+		if (pg->side[FIRST]) {
+			MCHECK(o->handle == addr + PAGE - u * 8);
+			pg->side[LAST] = o;
+		} else {
+			MCHECK(o->handle == addr);
+			pg->side[FIRST] = o;
+		}
+		list_del(&pg->lru);
+	}
+	list_add(&pg->lru, &m.lru);
+	single_update(pg, 1);
+}
+
+static void op_alloc(void)
+{
+	unsigned int size = random_size(), fit = 0;
+	unsigned int gfp = ZALLOC_GFP_KERNEL;
+	unsigned long handle, page_fails, xa_fails;
+	bool inject_page = chance(3), inject_xa = chance(1);
+	int want = 0, err;
+	struct zobj *o;
+
+	if (chance(1))
+		gfp |= ZALLOC_GFP_HIGHMEM;
+	if (!size || (gfp & ZALLOC_GFP_HIGHMEM))
+		want = -EINVAL;
+	else if (size > PAGE)
+		want = -ENOSPC;
+	else if (!(fit = best_fit(units(size))) && (inject_page || inject_xa))
+		want = -ENOMEM;
+	fail_page_alloc.times = inject_page;
+	fail_xa_insert.times = inject_xa && !inject_page;
+	page_fails = fail_page_alloc.failures;
+	xa_fails = fail_xa_insert.failures;
+
+	err = z->alloc(m.pool, size, gfp, &handle);
+
+	/* An injected failure is used exactly when a new page is needed. */
+	MCHECK(fail_page_alloc.failures - page_fails ==
+	       (want == -ENOMEM && inject_page));
+	MCHECK(fail_xa_insert.failures - xa_fails ==
+	       (want == -ENOMEM && !inject_page));
+	fail_knob_reset(&fail_page_alloc);
+	fail_knob_reset(&fail_xa_insert);
+	MCHECK(err == want);
+	if (err)
+		return;
+	MCHECK(m.nlive < MAX_LIVE);
+	o = malloc(sizeof(*o));
+	MCHECK(o);
+	o->handle = handle;
+	o->size = size;
+	o->seed = rnd();
+	model_place(o, fit);
+	live_add(o);
+	fill(o);
+	if (buddy_of(o))
+		verify(buddy_of(o));
+}
+
+static void op_free(void)
+{
+	if (m.nlive)
+		free_zobj(m.live[below(m.nlive)]);
+}
+
+static void op_map(void)
+{
+	struct zobj *o;
+
+	if (!m.nlive)
+		return;
+	o = m.live[below(m.nlive)];
+	verify(o);
+	o->seed = rnd();
+	fill(o);
+}
+
+/*
+ * What the running reclaim is expected to do next: the model follows it
+ * callback by callback.
+ */
+static struct {
+	struct mpage *cur;		/* page being evicted, or NULL */
+	unsigned int tried;		/* pages isolated so far */
+	unsigned int retries;
+	bool freed;			/* a page was emptied */
+	bool locked;			/* a callback ran under a spinlock */
+} rc;
+
+/* The first callback for a page: it must be the LRU tail. */
+static struct mpage *reclaim_isolate(unsigned long handle)
+{
+	struct mpage *tail;
+
+	MCHECK(!list_empty(&m.lru) && rc.tried < rc.retries);
+	tail = list_last_entry(&m.lru, struct mpage, lru);
+	MCHECK(mpage(handle) == tail);
+	single_update(tail, -1);
+	list_del_init(&tail->lru);
+	tail->isolated = true;
+	rc.tried++;
+	return tail;
+}
+
+static void reclaim_putback(struct mpage *pg)
+{
+	pg->isolated = false;
+	list_add(&pg->lru, &m.lru);
+	single_update(pg, 1);
+}
+
+static int model_evict(void *pool, unsigned long handle)
+{
+	struct mpage *pg = rc.cur;
+	struct zobj *o, *other;
+	int side;
+
+	rc.locked |= shim_locks_held != 0;
+	MCHECK(!rc.freed);
+	if (!pg) {
+		pg = rc.cur = reclaim_isolate(handle);
+		side = pg->side[FIRST] ? FIRST : LAST;
+	} else {
+		/* Only after a successful first side comes the last. */
+		MCHECK(mpage(handle) == pg && !pg->side[FIRST]);
+		side = LAST;
+	}
+	o = pg->side[side];
+	MCHECK(o && o->handle == handle);
+	verify(o);
+	other = side == FIRST ? pg->side[LAST] : NULL;
+	if (other && chance(25)) {
+		free_zobj(other);
+		other = NULL;
+	}
+	if (chance(30)) {
+		rc.cur = NULL;
+		reclaim_putback(pg);
+		return -EBUSY;
+	}
+	z->free(pool, handle);
+	model_forget(o);
+	if (!other) {
+		/* Empty: the reclaimer frees it and returns 0. */
+		rc.cur = NULL;
+		rc.freed = true;
+		pg->present = false;
+		pg->isolated = false;
+		m.npages--;
+	}
+	return 0;
+}
+
+static void op_reclaim(void)
+{
+	unsigned int retries = chance(3) ? 0 : 1 + below(4);
+	bool empty = list_empty(&m.lru);
+	int err, want;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.retries = retries;
+	err = z->reclaim(m.pool, retries);
+	MCHECK(!rc.locked);
+	MCHECK(!rc.cur);
+	if (!retries || empty)
+		want = -EINVAL;
+	else
+		want = rc.freed ? 0 : -EAGAIN;
+	MCHECK(err == want);
+	if (want == -EAGAIN)
+		MCHECK(rc.tried == retries);
+	if (want == -EINVAL)
+		MCHECK(rc.tried == 0);
+}
+
+static unsigned long counter(const char *name)
+{
+	unsigned long value = 0;
+
+	MCHECK(!z->stat(m.pool, name, &value));
+	return value;
+}
+
+/* After every operation. */
+static void check_counts(void)
+{
+	MCHECK(z->pool_pages(m.pool) == m.npages);
+	MCHECK(z->pool_pages(m.pool) <= m.nlive);
+	MCHECK(counter("zpages") == m.nlive);
+}
+
+/* Every FULL_CHECK operations and at the end. */
+static void check_everything(void)
+{
+	unsigned long full = 0, bytes = 0, i;
+	char why[160];
+
+	for (i = 0; i < m.nlive; i++) {
+		struct zobj *o = m.live[i];
+
+		verify(o);
+		bytes += units(o->size) * 8;
+		full += buddy_of(o) != NULL;
+	}
+	if (z->check(m.pool, why, sizeof(why))) {
+		test_note("%s", why);
+		MCHECK(!"the allocator's lists agree with its counters");
+	}
+	MCHECK(counter("pages") == m.npages);
+	MCHECK(counter("pages_full") == full / 2);
+	MCHECK(counter("pages_single") == m.npages - full / 2);
+	MCHECK(counter("bytes") == bytes);
+}
+
+/* Steers the live count: long phases of growth, shrinkage and drains. */
+static void pick_target(void)
+{
+	static const unsigned int targets[] = { 3000, 200, 6000, 0, 1500 };
+
+	if (m.op % 150000 == 0)
+		m.target = targets[(m.op / 150000) % 5];
+}
+
+static void one_op(void)
+{
+	unsigned int r = below(100), grow = m.nlive < m.target ? 55 : 20;
+
+	pick_target();
+	if (r < grow) {
+		op_alloc();
+		m.counts[0]++;
+	} else if (r < 75) {
+		op_free();
+		m.counts[1]++;
+	} else if (r < 92) {
+		op_map();
+		m.counts[2]++;
+	} else {
+		op_reclaim();
+		m.counts[3]++;
+	}
+	check_counts();
+}
+
+static unsigned long env_ulong(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoul(s, NULL, 0) : dflt;
+}
+
+static void model_setup(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m.seed = env_ulong("SEED", (ts.tv_sec * 1000003UL) ^ ts.tv_nsec ^
+			   getpid());
+	m.rng = m.seed;
+	INIT_LIST_HEAD(&m.lru);
+	m.pages = calloc(ARENA_PAGES, sizeof(*m.pages));
+	MCHECK(m.pages);
+	m.pool = z->create(model_evict);
+	MCHECK(m.pool);
+	MCHECK(arena_map.pages == ARENA_PAGES);
+}
+
+TEST(model_random)
+{
+	unsigned long ops = env_ulong("MODEL_OPS", 2000000);
+
+	model_setup();
+	test_note("SEED=%lu MODEL_OPS=%lu", m.seed, ops);
+	for (m.op = 0; m.op < ops; m.op++) {
+		one_op();
+		if (m.op % FULL_CHECK == FULL_CHECK - 1)
+			check_everything();
+	}
+	check_everything();
+	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims",
+		  m.counts[0], m.counts[1], m.counts[2], m.counts[3]);
+	test_note("alloc_page %lu (%lu failed), xa_insert %lu (%lu failed)",
+		  fail_page_alloc.calls, fail_page_alloc.failures,
+		  fail_xa_insert.calls, fail_xa_insert.failures);
+	while (m.nlive)
+		free_zobj(m.live[m.nlive - 1]);
+	check_counts();
+	MCHECK(m.npages == 0);
+	z->destroy(m.pool);
+	free(m.pages);
+}
+
+int main(int argc, char **argv)
+{
+	arena_init(ARENA_PAGES);
+	return test_main(argc, argv);
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The runner behind test.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/debugfs.h>
+#include "harness.h"
+#include "test.h"
+
+static struct test *tests;
+static jmp_buf test_exit;
+static unsigned long warnings_expected;
+static struct shim_events start_events;
+
+/* Keeps the list in source order, whatever order constructors run in. */
+void test_register(struct test *test)
+{
+	struct test **link = &tests;
+
+	while (*link && (strcmp((*link)->file, test->file) < 0 ||
+			 (!strcmp((*link)->file, test->file) &&
+			  (*link)->line < test->line)))
+		link = &(*link)->next;
+	test->next = *link;
+	*link = test;
+}
+
+void test_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	longjmp(test_exit, 1);
+}
+
+void expect_warnings(unsigned long n)
+{
+	warnings_expected = n;
+}
+
+unsigned long test_warnings(void)
+{
+	struct shim_events now;
+
+	shim_events(&now);
+	return now.warnings - start_events.warnings;
+}
+
+struct snapshot {
+	struct shim_events events;
+	unsigned long pages;
+	unsigned long kmalloc_bytes;
+	unsigned long debugfs;
+};
+
+static void take_snapshot(struct snapshot *s)
+{
+	shim_events(&s->events);
+	s->pages = arena_pages_in_use();
+	s->kmalloc_bytes = shim_kmalloc_bytes();
+	s->debugfs = debugfs_entries();
+}
+
+/* The checks every test gets for free; returns false if one failed. */
+static bool after_test(const struct snapshot *before)
+{
+	struct snapshot now;
+	bool ok = true;
+
+	take_snapshot(&now);
+#define AFTER(cond, fmt, ...) do {					\
+	if (!(cond)) {							\
+		printf("# " fmt "\n", ##__VA_ARGS__);			\
+		ok = false;						\
+	}								\
+} while (0)
+	AFTER(now.events.bad_pages == before->events.bad_pages,
+	      "%lu bad page(s), last: %s",
+	      now.events.bad_pages - before->events.bad_pages,
+	      shim_last_report());
+	AFTER(now.events.atomic_sleeps == before->events.atomic_sleeps,
+	      "%lu blocking allocation(s) under a spinlock",
+	      now.events.atomic_sleeps - before->events.atomic_sleeps);
+	AFTER(now.events.warnings - before->events.warnings ==
+	      warnings_expected, "%lu warning(s), expected %lu; last: %s",
+	      now.events.warnings - before->events.warnings,
+	      warnings_expected, shim_last_report());
+	AFTER(now.pages == before->pages, "arena pages in use: %lu -> %lu",
+	      before->pages, now.pages);
+	AFTER(now.kmalloc_bytes == before->kmalloc_bytes,
+	      "kmalloc bytes: %lu -> %lu", before->kmalloc_bytes,
+	      now.kmalloc_bytes);
+	AFTER(now.debugfs == before->debugfs, "debugfs entries: %lu -> %lu",
+	      before->debugfs, now.debugfs);
+#undef AFTER
+	return ok;
+}
+
+static bool wanted(const struct test *test, int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return true;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], test->name))
+			return true;
+	return false;
+}
+
+static bool run_one(struct test *test)
+{
+	volatile bool ok = true;
+	struct snapshot before;
+
+	take_snapshot(&before);
+	start_events = before.events;
+	warnings_expected = 0;
+	if (setjmp(test_exit))
+		ok = false;
+	else
+		test->fn();
+	fail_knob_reset(&fail_page_alloc);
+	fail_knob_reset(&fail_xa_insert);
+	fail_knob_reset(&fail_kmalloc);
+	/* After a failed CHECK the test's leftovers are not news. */
+	if (ok)
+		ok = after_test(&before);
+	return ok;
+}
+
+int test_main(int argc, char **argv)
+{
+	unsigned int passed = 0, failed = 0, n = 0;
+	struct test *test;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (test = tests; test; test = test->next) {
+		if (!wanted(test, argc, argv))
+			continue;
+		if (run_one(test)) {
+			printf("ok %u - %s\n", ++n, test->name);
+			passed++;
+		} else {
+			printf("not ok %u - %s\n", ++n, test->name);
+			failed++;
+		}
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Concurrency test, built with ThreadSanitizer.  Two workers allocate,
+ * free, and map-verify-rewrite zpages in their own slots while a third
+ * thread reclaims.  The evict callback writes a zpage "back" (verifies
+ * it) and frees it, taking it from its owner.
+ *
+ * Ownership, all under the test's own lock: a slot is EMPTY, LIVE or BUSY
+ * (its owner is mapping it).  owners[] finds the slot of a published
+ * handle.  A worker publishes a handle only after filling it, and before
+ * freeing or mapping one it unpublishes it or marks it BUSY; the evict
+ * callback takes only a LIVE, published handle and refuses (-EBUSY) any
+ * other, which is what zswap does with an entry it cannot write back;
+ * it also refuses one in eight at random.
+ * Whoever takes a handle copies what it needs under the lock, so no
+ * zpage or slot is touched by two threads without the lock between.
+ *
+ * At the end every count must agree: allocations = frees + evictions,
+ * and the pool is empty once the workers free what is left.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "test.h"
+#include "zalloc.h"
+
+#define PAGE		4096UL
+#define ARENA_PAGES	(1UL << 14)
+#define WORKERS		2
+#define SLOTS		512
+
+enum slot_state { EMPTY, LIVE, BUSY };
+
+struct slot {
+	enum slot_state state;
+	unsigned long handle;
+	unsigned int size;
+	uint32_t seed;
+};
+
+struct worker {
+	pthread_t thread;
+	uint64_t rng;
+	unsigned long ops;
+	struct slot slots[SLOTS];
+	unsigned long allocs, frees, maps, failures;
+};
+
+/*
+ * The published handles of each page; a page holds at most two zpages,
+ * so two entries do, and a third would be a bad handle.
+ */
+struct owner {
+	unsigned long handle;
+	struct slot *slot;
+};
+
+static struct {
+	const struct zalloc *z;
+	void *pool;
+	pthread_mutex_t lock;
+	struct owner owners[ARENA_PAGES][2];
+	unsigned long evicted;		/* under lock */
+	unsigned long refused;		/* under lock */
+	bool stop;			/* under lock */
+	unsigned long reclaims, reclaimed;	/* reclaimer thread only */
+	unsigned long bad_data, bad_handle, locked_evicts;	/* atomic */
+} t = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static uint64_t rnd(uint64_t *state)
+{
+	uint64_t x = (*state += 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static struct owner *owners_of(unsigned long handle)
+{
+	unsigned long i = (handle - (unsigned long)arena_map.base) / PAGE;
+
+	if (i >= ARENA_PAGES) {
+		__atomic_fetch_add(&t.bad_handle, 1, __ATOMIC_RELAXED);
+		i = 0;
+	}
+	return t.owners[i];
+}
+
+static struct slot *owner_find(unsigned long handle)
+{
+	struct owner *o = owners_of(handle);
+
+	return o[0].handle == handle ? o[0].slot :
+	       o[1].handle == handle ? o[1].slot : NULL;
+}
+
+static void owner_set(unsigned long handle, struct slot *slot)
+{
+	struct owner *o = owners_of(handle);
+	int i = o[0].handle == handle ? 0 : o[1].handle == handle ? 1 :
+		!o[0].slot ? 0 : !o[1].slot ? 1 : -1;
+
+	if (i < 0) {
+		__atomic_fetch_add(&t.bad_handle, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	o[i].handle = slot ? handle : 0;
+	o[i].slot = slot;
+}
+
+static uint8_t pattern(uint32_t seed, size_t i)
+{
+	return (uint8_t)(seed + i * 0x9d + (i >> 7));
+}
+
+static void fill(unsigned long handle, unsigned int size, uint32_t seed)
+{
+	uint8_t *p = t.z->map(t.pool, handle);
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = pattern(seed, i);
+	t.z->unmap(t.pool, handle);
+}
+
+static void verify(unsigned long handle, unsigned int size, uint32_t seed)
+{
+	const uint8_t *p = t.z->map(t.pool, handle);
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (p[i] != pattern(seed, i)) {
+			__atomic_fetch_add(&t.bad_data, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	t.z->unmap(t.pool, handle);
+}
+
+/* Only the reclaimer thread calls evict. */
+static uint64_t evict_rng = 7;
+
+static int evict(void *pool, unsigned long handle)
+{
+	bool refuse = rnd(&evict_rng) % 8 == 0;
+	struct slot *s;
+	unsigned int size;
+	uint32_t seed;
+
+	if (shim_locks_held)
+		__atomic_fetch_add(&t.locked_evicts, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&t.lock);
+	s = owner_find(handle);
+	if (refuse || !s || s->state != LIVE || s->handle != handle) {
+		t.refused++;
+		pthread_mutex_unlock(&t.lock);
+		return -EBUSY;
+	}
+	owner_set(handle, NULL);
+	s->state = EMPTY;
+	size = s->size;
+	seed = s->seed;
+	t.evicted++;
+	pthread_mutex_unlock(&t.lock);
+	verify(handle, size, seed);
+	t.z->free(pool, handle);
+	return 0;
+}
+
+static void worker_alloc(struct worker *w, struct slot *s)
+{
+	unsigned int size = 1 + rnd(&w->rng) % t.z->max_size;
+	uint32_t seed = rnd(&w->rng);
+	unsigned long handle;
+
+	if (t.z->alloc(t.pool, size, ZALLOC_GFP_KERNEL, &handle)) {
+		w->failures++;
+		return;
+	}
+	fill(handle, size, seed);
+	pthread_mutex_lock(&t.lock);
+	s->handle = handle;
+	s->size = size;
+	s->seed = seed;
+	s->state = LIVE;
+	owner_set(handle, s);
+	pthread_mutex_unlock(&t.lock);
+	w->allocs++;
+}
+
+/* Takes a LIVE slot back from the evict callback's reach. */
+static bool worker_take(struct slot *s, enum slot_state to)
+{
+	bool live;
+
+	pthread_mutex_lock(&t.lock);
+	live = s->state == LIVE;
+	if (live) {
+		s->state = to;
+		if (to == EMPTY)
+			owner_set(s->handle, NULL);
+	}
+	pthread_mutex_unlock(&t.lock);
+	return live;
+}
+
+static void worker_free(struct worker *w, struct slot *s)
+{
+	if (!worker_take(s, EMPTY))
+		return;
+	verify(s->handle, s->size, s->seed);
+	t.z->free(t.pool, s->handle);
+	w->frees++;
+}
+
+static void worker_map(struct worker *w, struct slot *s)
+{
+	uint32_t seed = rnd(&w->rng);
+
+	if (!worker_take(s, BUSY))
+		return;
+	verify(s->handle, s->size, s->seed);
+	fill(s->handle, s->size, seed);
+	pthread_mutex_lock(&t.lock);
+	s->seed = seed;
+	s->state = LIVE;
+	pthread_mutex_unlock(&t.lock);
+	w->maps++;
+}
+
+static enum slot_state slot_state(struct slot *s)
+{
+	enum slot_state state;
+
+	pthread_mutex_lock(&t.lock);
+	state = s->state;
+	pthread_mutex_unlock(&t.lock);
+	return state;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long i;
+
+	for (i = 0; i < w->ops; i++) {
+		struct slot *s = &w->slots[rnd(&w->rng) % SLOTS];
+		unsigned int r = rnd(&w->rng) % 100;
+
+		if (slot_state(s) == EMPTY)
+			worker_alloc(w, s);
+		else if (r < 60)
+			worker_free(w, s);
+		else
+			worker_map(w, s);
+	}
+	return NULL;
+}
+
+static bool stopping(void)
+{
+	bool stop;
+
+	pthread_mutex_lock(&t.lock);
+	stop = t.stop;
+	pthread_mutex_unlock(&t.lock);
+	return stop;
+}
+
+static void *reclaimer_main(void *arg)
+{
+	uint64_t rng = 1;
+
+	while (!stopping()) {
+		t.reclaims++;
+		if (!t.z->reclaim(t.pool, 1 + rnd(&rng) % 4))
+			t.reclaimed++;
+		if (rnd(&rng) % 4 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void run(const struct zalloc *z, unsigned long ops)
+{
+	static struct worker workers[WORKERS];
+	unsigned long allocs = 0, frees = 0, i, j;
+	pthread_t reclaimer;
+	char why[160];
+
+	memset(workers, 0, sizeof(workers));
+	t.z = z;
+	t.evicted = t.refused = t.reclaims = t.reclaimed = 0;
+	t.stop = false;
+	t.pool = z->create(evict);
+	CHECK(t.pool);
+	CHECK(!pthread_create(&reclaimer, NULL, reclaimer_main, NULL));
+	for (i = 0; i < WORKERS; i++) {
+		workers[i].rng = i + 1;
+		workers[i].ops = ops;
+		CHECK(!pthread_create(&workers[i].thread, NULL, worker_main,
+				      &workers[i]));
+	}
+	for (i = 0; i < WORKERS; i++)
+		pthread_join(workers[i].thread, NULL);
+	pthread_mutex_lock(&t.lock);
+	t.stop = true;
+	pthread_mutex_unlock(&t.lock);
+	pthread_join(reclaimer, NULL);
+
+	CHECK(!z->check(t.pool, why, sizeof(why)));
+	for (i = 0; i < WORKERS; i++) {
+		for (j = 0; j < SLOTS; j++)
+			worker_free(&workers[i], &workers[i].slots[j]);
+		allocs += workers[i].allocs;
+		frees += workers[i].frees;
+	}
+	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused), "
+		  "%lu of %lu reclaims freed a page", z->name, allocs, frees,
+		  t.evicted, t.refused, t.reclaimed, t.reclaims);
+	CHECK_EQ(allocs, frees + t.evicted);
+	CHECK_EQ(z->pool_pages(t.pool), 0);
+	CHECK_EQ(t.bad_data, 0);
+	CHECK_EQ(t.bad_handle, 0);
+	CHECK_EQ(t.locked_evicts, 0);
+	CHECK(t.reclaimed > 0 && t.evicted > 0);
+	z->destroy(t.pool);
+}
+
+static unsigned long thread_ops(void)
+{
+	const char *s = getenv("THREAD_OPS");
+
+	return s && *s ? strtoul(s, NULL, 0) : 100000;
+}
+
+TEST(threads_zbud)
+{
+	run(&zalloc_zbud, thread_ops());
+}
+
+TEST(threads_zbud61)
+{
+	run(&zalloc_zbud61, thread_ops() / 4);
+}
+
+int main(int argc, char **argv)
+{
+	arena_init(ARENA_PAGES);
+	return test_main(argc, argv);
+}
