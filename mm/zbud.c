@@ -247,52 +247,54 @@ static unsigned long zbud_handle(struct zbud_page *zp, enum zbud_side side)
 }
 
 /*
- * Adds (@sign 1) or takes away (@sign -1) what @zp holds to the pool's
- * counters.  Unsigned arithmetic wraps, so adding -1 takes one away.
+ * Sets one side's size, which is either free or becomes free, and keeps
+ * the pool's counters in step with it.
  */
-static void zp_count_stats(struct zbud_pool *pool, struct zbud_page *zp,
-			   long sign)
-{
-	unsigned int n = zp_count(zp);
-
-	pool->stats.pages_single += sign * (n == 1);
-	pool->stats.pages_full += sign * (n == 2);
-	pool->stats.zpages += sign * n;
-	pool->stats.bytes += sign * (ZBUD_UNITS - zp_free_units(zp)) *
-			     ZBUD_ALIGN;
-}
-
-/* Sets one side's size and keeps the pool's counters in step with it. */
 static void zp_set_units(struct zbud_pool *pool, struct zbud_page *zp,
 			 enum zbud_side side, unsigned int units)
 {
 	unsigned int shift = side * ZBUD_SIZE_BITS;
+	long delta = units ? 1 : -1;
+	unsigned int bytes = (units ?: zp_units(zp, side)) * ZBUD_ALIGN;
 
-	zp_count_stats(pool, zp, -1);
 	zp->sizes = (zp->sizes & ~(ZBUD_SIZE_MASK << shift)) | (units << shift);
-	zp_count_stats(pool, zp, 1);
+	/* Unsigned counters wrap, so adding -1 takes one away. */
+	pool->stats.zpages += delta;
+	pool->stats.bytes += delta * bytes;
+	if (zp_units(zp, ZBUD_LAST - side)) {
+		pool->stats.pages_full += delta;
+		pool->stats.pages_single -= delta;
+	} else {
+		pool->stats.pages_single += delta;
+	}
 }
 
 static void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
 {
-	unsigned int free = zp_free_units(zp);
+	unsigned int free;
 
-	if (zp_count(zp) != 1 || !free)
+	if (zp_count(zp) != 1)
+		return;
+	free = zp_free_units(zp);
+	if (!free)
 		return;
 	hlist_add_head(&zp->bucket, &pool->buckets[free]);
 	__set_bit(free, pool->nonempty);
 }
 
-/* Must run before the page's sizes change: they name its bucket. */
-static void bucket_del(struct zbud_pool *pool, struct zbud_page *zp)
+static void bucket_unlink(struct zbud_pool *pool, struct zbud_page *zp,
+			  unsigned int free)
 {
-	unsigned int free = zp_free_units(zp);
-
-	if (hlist_unhashed(&zp->bucket))
-		return;
 	hlist_del_init(&zp->bucket);
 	if (hlist_empty(&pool->buckets[free]))
 		__clear_bit(free, pool->nonempty);
+}
+
+/* Must run before the page's sizes change: they name its bucket. */
+static void bucket_del(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	if (!hlist_unhashed(&zp->bucket))
+		bucket_unlink(pool, zp, zp_free_units(zp));
 }
 
 /* Best fit: the page with the least free space that still holds @units. */
@@ -305,7 +307,7 @@ static struct zbud_page *bucket_take(struct zbud_pool *pool,
 	if (free >= ZBUD_UNITS)
 		return NULL;
 	zp = hlist_entry(pool->buckets[free].first, struct zbud_page, bucket);
-	bucket_del(pool, zp);
+	bucket_unlink(pool, zp, free);
 	return zp;
 }
 
