@@ -40,7 +40,7 @@
 struct arena_map arena_map;
 
 static struct {
-	pthread_mutex_t lock;
+	harness_lock_t lock;
 	pthread_once_t once;
 	struct list_head free_pages;	/* linked by buddy_list, LIFO */
 	unsigned long top;		/* pages ever handed out */
@@ -49,7 +49,6 @@ static struct {
 	bool no_poison;
 	bool exhausted;
 } arena = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.once = PTHREAD_ONCE_INIT,
 	.free_pages = LIST_HEAD_INIT(arena.free_pages),
 };
@@ -93,9 +92,9 @@ unsigned long arena_pages_in_use(void)
 {
 	unsigned long n;
 
-	pthread_mutex_lock(&arena.lock);
+	harness_lock(&arena.lock);
 	n = arena.in_use;
-	pthread_mutex_unlock(&arena.lock);
+	harness_unlock(&arena.lock);
 	return n;
 }
 
@@ -177,16 +176,16 @@ struct page *arena_alloc_page(unsigned int gfp)
 	if (gfpflags_allow_blocking(gfp) && shim_locks_held)
 		shim_atomic_sleep("alloc_page");
 	arena_init(0);
-	pthread_mutex_lock(&arena.lock);
+	harness_lock(&arena.lock);
 	if (should_fail(&fail_page_alloc)) {
-		pthread_mutex_unlock(&arena.lock);
+		harness_unlock(&arena.lock);
 		return NULL;
 	}
 	page = take_page();
 	if (page)
 		arena.in_use++;
 	poisoned = !arena.no_poison;
-	pthread_mutex_unlock(&arena.lock);
+	harness_unlock(&arena.lock);
 	if (page)
 		prep_new_page(page, poisoned);
 	return page;
@@ -223,16 +222,14 @@ void arena_free_page(struct page *page)
 	    page >= arena_map.memmap + arena_map.pages)
 		arena_bad_address(page);
 	reason = bad_reason(page);
-	if (reason && page->page_type == ARENA_PAGE_BUDDY) {
-		shim_bad_page(page, reason);
-		return;
-	}
-	pthread_mutex_lock(&arena.lock);
-	arena.in_use--;
-	pthread_mutex_unlock(&arena.lock);
 	if (reason) {
 		/* As 6.1's bad_page(): report it and leak the page. */
 		shim_bad_page(page, reason);
+		if (page->page_type == ARENA_PAGE_BUDDY)
+			return;		/* a double free */
+		harness_lock(&arena.lock);
+		arena.in_use--;
+		harness_unlock(&arena.lock);
 		return;
 	}
 	addr = page_address(page);
@@ -241,7 +238,8 @@ void arena_free_page(struct page *page)
 		memset(addr, PAGE_POISON, PAGE_SIZE);
 	ASAN_POISON_MEMORY_REGION(addr, PAGE_SIZE);
 	page->page_type = ARENA_PAGE_BUDDY;
-	pthread_mutex_lock(&arena.lock);
+	harness_lock(&arena.lock);
+	arena.in_use--;
 	list_add(&page->buddy_list, &arena.free_pages);
-	pthread_mutex_unlock(&arena.lock);
+	harness_unlock(&arena.lock);
 }

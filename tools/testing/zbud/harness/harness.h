@@ -82,6 +82,28 @@ void shim_atomic_sleep(const char *what);
 /* Spinlocks this thread holds: the evict callback must see 0. */
 extern __thread int shim_locks_held;
 
+/*
+ * A test-and-set lock for the harness's own data (the arena), and for
+ * spinlock_t when HARNESS_FAST_LOCKS is defined.  ThreadSanitizer sees
+ * its acquire and release.
+ */
+typedef struct {
+	int locked;
+} harness_lock_t;
+
+void harness_lock_wait(harness_lock_t *lock);
+
+static inline void harness_lock(harness_lock_t *lock)
+{
+	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
+		harness_lock_wait(lock);
+}
+
+static inline void harness_unlock(harness_lock_t *lock)
+{
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+}
+
 /* Set HARNESS_VERBOSE=1 to see every report as it happens. */
 bool shim_verbose(void);
 

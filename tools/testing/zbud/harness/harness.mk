@@ -5,6 +5,7 @@
 #
 #	include ../harness/harness.mk
 #	CPPFLAGS += $(HARNESS_CPPFLAGS)
+#	CFLAGS += $(HARNESS_CFLAGS)	# and -DHARNESS_FAST_LOCKS for timing
 #	objects from $(HARNESS_SRCS), plus zbud_61.c with $(HARNESS_ZBUD61)
 #
 # KSRC is a pristine Linux 6.1 tree; by default source.sh provides one
@@ -31,6 +32,9 @@ HARNESS_CPPFLAGS := -I$(HARNESS_DIR) -I$(HARNESS_DIR)/shim \
 	-I$(KSRC)/tools/include \
 	-I$(HARNESS_DIR)/../../../../include \
 	-DCONFIG_MEMCG -D'KBUILD_MODNAME="zbud"' -D_GNU_SOURCE
+
+# The compiler flags the kernel code needs (kernel builds use the same).
+HARNESS_CFLAGS := -std=gnu11 -fno-strict-aliasing -pthread
 
 # Compile zbud_61.c with these added.
 HARNESS_ZBUD61 := -D'ZBUD61_SRC="$(KSRC)/mm/zbud.c"'

@@ -5,6 +5,7 @@
  * and the zpool driver list.
  */
 #include <malloc.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,23 @@ void shim_lock_error(const char *what)
 	abort();
 }
 
+void harness_lock_wait(harness_lock_t *lock)
+{
+	unsigned int spins = 0;
+
+	do {
+		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED)) {
+			if (++spins % 128 == 0)
+				sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+			else
+				__builtin_ia32_pause();
+#endif
+		}
+	} while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE));
+}
+
+#ifndef HARNESS_FAST_LOCKS
 void spin_lock_init(spinlock_t *lock)
 {
 	pthread_mutexattr_t attr;
@@ -112,6 +130,7 @@ void spin_lock_init(spinlock_t *lock)
 	pthread_mutex_init(&lock->mutex, &attr);
 	pthread_mutexattr_destroy(&attr);
 }
+#endif
 
 /* xorshift64*, enough to spread injected failures. */
 static uint64_t knob_random(struct fail_knob *knob)

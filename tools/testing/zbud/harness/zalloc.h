@@ -24,10 +24,11 @@
  * and arena_set_poison(false) to skip page poisoning when timing.
  *
  * Reuse from another directory (the benchmark does): include harness.mk,
- * which sets HARNESS_CPPFLAGS and lists HARNESS_SRCS, compile those
- * sources with your own CFLAGS, and include "zalloc.h" and "harness.h".
- * Leave CONFIG_DEBUG_VM undefined for timings: it adds zbud's ownership
- * checks, as it does in a kernel.
+ * which sets HARNESS_CPPFLAGS and HARNESS_CFLAGS and lists HARNESS_SRCS,
+ * compile those sources with them and your own CFLAGS, and include
+ * "zalloc.h" and "harness.h".  For timings leave CONFIG_DEBUG_VM
+ * undefined (it adds zbud's ownership checks, as in a kernel) and define
+ * HARNESS_FAST_LOCKS (spinlock_t becomes a plain test-and-set lock).
  *
  * This header needs no kernel headers; the gfp values below are checked
  * against the kernel's at build time.

@@ -16,7 +16,9 @@
 #include <linux/bug.h>
 #include "harness.h"
 
-#define PAGE_SHIFT		12
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT		12	/* -DPAGE_SHIFT=16 builds for 64 KiB pages */
+#endif
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
 #define offset_in_page(p)	((unsigned long)(p) & ~PAGE_MASK)
