@@ -435,7 +435,8 @@ static void zbud_debugfs_add(struct zbud_pool *pool, const char *name)
 static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
 						const struct zbud_ops *ops)
 {
-	struct zbud_pool *pool = kzalloc(sizeof(*pool), gfp);
+	/* One list head per 8 bytes makes this 64 KiB with 64 KiB pages. */
+	struct zbud_pool *pool = kvzalloc(sizeof(*pool), gfp);
 
 	if (!pool)
 		return NULL;
@@ -490,7 +491,7 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 #ifdef CONFIG_DEBUG_VM
 	xa_destroy(&pool->owned);
 #endif
-	kfree(pool);
+	kvfree(pool);
 }
 EXPORT_SYMBOL_GPL(zbud_destroy_pool);
 
