@@ -1,0 +1,1326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for zbud, the allocator that stores up to two compressed
+ * pages ("zpages") in one page.
+ *
+ * Every case gets a fresh pool from zt_init().  The test keeps its own
+ * record of each live zpage (handle, size, data pattern) so that the evict
+ * callback, the frees done by the cases and zt_exit() agree on who owns a
+ * handle: whoever clears "live" under ctx->lock is the one that frees it.
+ * zt_exit() checks every surviving zpage's data, frees it and expects the
+ * pool to be empty.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/math.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/zbud.h>
+#include <linux/zpool.h>
+
+/* zpool's API is not exported to modules in 6.1, only to built-in code. */
+#define ZT_HAVE_ZPOOL \
+	(IS_ENABLED(CONFIG_ZPOOL) && IS_BUILTIN(CONFIG_ZBUD_KUNIT_TEST))
+
+#define ZT_MAX_OBJS	512
+#define ZT_LOG		16
+#define ZT_HALF		(PAGE_SIZE / 2)
+
+struct zt_obj {
+	unsigned long handle;
+	size_t size;
+	u32 seed;
+	bool live;
+	bool zpool;
+};
+
+struct zt_ctx {
+	struct list_head node;
+	struct kunit *test;
+	struct zbud_pool *pool;
+	struct zpool *zpool;
+
+	spinlock_t lock;		/* objs[], log[], nr_log */
+	struct zt_obj *objs;
+	unsigned int nr_used;		/* slots handed out by zt_alloc() */
+	unsigned long log[ZT_LOG];	/* handles passed to evict, in order */
+	unsigned int nr_log;
+
+	/* knobs for the evict callback */
+	unsigned long fail_handle;	/* evict of this handle returns -EBUSY */
+	bool free_buddy;		/* evict also frees the other zpage */
+	bool evict_sleeps;		/* widen race windows */
+	bool stale_ok;			/* racing frees may beat evict */
+
+	atomic_t evict_calls;
+	atomic_t evicted;
+	atomic_t stale;
+	atomic_t bad_data;
+	bool stop;
+};
+
+/* Lets the evict callbacks, which only get a pool, find their test. */
+static DEFINE_SPINLOCK(zt_ctxs_lock);
+static LIST_HEAD(zt_ctxs);
+
+static struct zt_ctx *zt_find(const void *pool)
+{
+	struct zt_ctx *ctx, *found = NULL;
+
+	spin_lock(&zt_ctxs_lock);
+	list_for_each_entry(ctx, &zt_ctxs, node) {
+		if ((void *)ctx->pool == pool || (void *)ctx->zpool == pool) {
+			found = ctx;
+			break;
+		}
+	}
+	spin_unlock(&zt_ctxs_lock);
+	return found;
+}
+
+static unsigned long zt_page(unsigned long handle)
+{
+	return handle & PAGE_MASK;
+}
+
+/* Where the second zpage of @page must start. */
+static unsigned long zt_right(unsigned long page, size_t size)
+{
+	return page + PAGE_SIZE - round_up(size, 8);
+}
+
+static u8 zt_byte(u32 seed, size_t i)
+{
+	return (u8)(seed + i * 7 + (i >> 8));
+}
+
+static void zt_fill(unsigned long handle, size_t size, u32 seed)
+{
+	u8 *p = (u8 *)handle;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = zt_byte(seed, i);
+}
+
+static bool zt_intact(unsigned long handle, size_t size, u32 seed)
+{
+	const u8 *p = (const u8 *)handle;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != zt_byte(seed, i))
+			return false;
+	return true;
+}
+
+/* Caller holds ctx->lock. */
+static struct zt_obj *zt_lookup(struct zt_ctx *ctx, unsigned long handle)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZT_MAX_OBJS; i++)
+		if (ctx->objs[i].live && ctx->objs[i].handle == handle)
+			return &ctx->objs[i];
+	return NULL;
+}
+
+/* Caller holds ctx->lock. */
+static struct zt_obj *zt_lookup_buddy(struct zt_ctx *ctx, unsigned long handle)
+{
+	unsigned int i;
+	struct zt_obj *obj;
+
+	for (i = 0; i < ZT_MAX_OBJS; i++) {
+		obj = &ctx->objs[i];
+		if (obj->live && obj->handle != handle &&
+		    zt_page(obj->handle) == zt_page(handle))
+			return obj;
+	}
+	return NULL;
+}
+
+/*
+ * Common part of both evict callbacks: log the call and take ownership of
+ * @handle.  Returns 0 if the caller now owns @handle and must free it.
+ */
+static int zt_claim_for_evict(struct zt_ctx *ctx, unsigned long handle)
+{
+	struct zt_obj *obj;
+	int ret = 0;
+
+	atomic_inc(&ctx->evict_calls);
+	if (ctx->evict_sleeps)
+		usleep_range(10, 50);
+
+	spin_lock(&ctx->lock);
+	if (ctx->nr_log < ZT_LOG)
+		ctx->log[ctx->nr_log++] = handle;
+	obj = zt_lookup(ctx, handle);
+	if (handle == ctx->fail_handle) {
+		ret = -EBUSY;
+	} else if (!obj) {
+		atomic_inc(&ctx->stale);
+		ret = -ENOENT;
+	} else {
+		if (!zt_intact(handle, obj->size, obj->seed))
+			atomic_inc(&ctx->bad_data);
+		obj->live = false;
+	}
+	spin_unlock(&ctx->lock);
+	return ret;
+}
+
+static int zt_evict(struct zbud_pool *pool, unsigned long handle)
+{
+	struct zt_ctx *ctx = zt_find(pool);
+	struct zt_obj *buddy = NULL;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	ret = zt_claim_for_evict(ctx, handle);
+	if (ret)
+		return ret;
+
+	if (ctx->free_buddy) {
+		spin_lock(&ctx->lock);
+		buddy = zt_lookup_buddy(ctx, handle);
+		if (buddy)
+			buddy->live = false;
+		spin_unlock(&ctx->lock);
+	}
+	if (buddy)
+		zbud_free(pool, buddy->handle);
+	zbud_free(pool, handle);
+	atomic_inc(&ctx->evicted);
+	return 0;
+}
+
+static const struct zbud_ops zt_ops = {
+	.evict = zt_evict,
+};
+
+static const struct zbud_ops zt_no_evict_ops = {
+	.evict = NULL,
+};
+
+static int zt_init(struct kunit *test)
+{
+	struct zt_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->objs = kunit_kcalloc(test, ZT_MAX_OBJS, sizeof(*ctx->objs),
+				  GFP_KERNEL);
+	if (!ctx->objs)
+		return -ENOMEM;
+	ctx->pool = zbud_create_pool(GFP_KERNEL, &zt_ops);
+	if (!ctx->pool)
+		return -ENOMEM;
+	ctx->test = test;
+	spin_lock_init(&ctx->lock);
+	atomic_set(&ctx->evict_calls, 0);
+	atomic_set(&ctx->evicted, 0);
+	atomic_set(&ctx->stale, 0);
+	atomic_set(&ctx->bad_data, 0);
+
+	spin_lock(&zt_ctxs_lock);
+	list_add(&ctx->node, &zt_ctxs);
+	spin_unlock(&zt_ctxs_lock);
+	test->priv = ctx;
+	return 0;
+}
+
+static void zt_release(struct zt_ctx *ctx, struct zt_obj *obj)
+{
+#if ZT_HAVE_ZPOOL
+	if (obj->zpool) {
+		zpool_free(ctx->zpool, obj->handle);
+		return;
+	}
+#endif
+	zbud_free(ctx->pool, obj->handle);
+}
+
+static void zt_exit(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zt_obj *obj;
+	unsigned int i;
+
+	for (i = 0; i < ZT_MAX_OBJS; i++) {
+		obj = &ctx->objs[i];
+		if (!obj->live)
+			continue;
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      zt_intact(obj->handle, obj->size,
+						obj->seed),
+				      "zpage %u (size %zu) corrupted", i,
+				      obj->size);
+		obj->live = false;
+		zt_release(ctx, obj);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_data), 0);
+	if (!ctx->stale_ok)
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->stale), 0);
+	KUNIT_EXPECT_EQ(test, zbud_get_pool_size(ctx->pool), 0);
+
+	spin_lock(&zt_ctxs_lock);
+	list_del(&ctx->node);
+	spin_unlock(&zt_ctxs_lock);
+#if ZT_HAVE_ZPOOL
+	if (ctx->zpool) {
+		KUNIT_EXPECT_EQ(test, zpool_get_total_size(ctx->zpool), 0);
+		zpool_destroy_pool(ctx->zpool);
+	}
+#endif
+	zbud_destroy_pool(ctx->pool);
+}
+
+/* Records a new live zpage; the caller has already filled its data. */
+static void zt_track(struct kunit *test, unsigned long handle, size_t size,
+		     u32 seed, bool zpool)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zt_obj *obj;
+
+	KUNIT_ASSERT_LT(test, ctx->nr_used, ZT_MAX_OBJS);
+	obj = &ctx->objs[ctx->nr_used++];
+	spin_lock(&ctx->lock);
+	obj->handle = handle;
+	obj->size = size;
+	obj->seed = seed;
+	obj->zpool = zpool;
+	obj->live = true;
+	spin_unlock(&ctx->lock);
+}
+
+/* Allocates, checks alignment, fills and tracks one zpage. */
+static unsigned long zt_alloc(struct kunit *test, size_t size)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long handle = 0;
+	u32 seed = ctx->nr_used * 13 + 1;
+	int ret;
+
+	ret = zbud_alloc(ctx->pool, size, GFP_KERNEL, &handle);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "zbud_alloc(%zu)", size);
+	KUNIT_ASSERT_NE(test, handle, 0UL);
+	KUNIT_ASSERT_TRUE_MSG(test, IS_ALIGNED(handle, 8),
+			      "handle %lx for size %zu not 8-byte aligned",
+			      handle, size);
+	KUNIT_ASSERT_LE(test, handle - zt_page(handle) + round_up(size, 8),
+			PAGE_SIZE);
+	zt_fill(handle, size, seed);
+	zt_track(test, handle, size, seed, false);
+	return handle;
+}
+
+static void zt_free(struct kunit *test, unsigned long handle)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zt_obj *obj;
+
+	spin_lock(&ctx->lock);
+	obj = zt_lookup(ctx, handle);
+	if (obj)
+		obj->live = false;
+	spin_unlock(&ctx->lock);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, obj, "freeing untracked %lx", handle);
+	KUNIT_EXPECT_TRUE(test, zt_intact(handle, obj->size, obj->seed));
+	zbud_free(ctx->pool, handle);
+}
+
+static bool zt_is_live(struct zt_ctx *ctx, unsigned long handle)
+{
+	bool live;
+
+	spin_lock(&ctx->lock);
+	live = zt_lookup(ctx, handle);
+	spin_unlock(&ctx->lock);
+	return live;
+}
+
+static u64 zt_pages(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+
+	return zbud_get_pool_size(ctx->pool);
+}
+
+/* Swaps the case's empty pool for one created with @ops. */
+static void zt_replace_pool(struct kunit *test, const struct zbud_ops *ops)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zbud_pool *pool;
+
+	KUNIT_ASSERT_EQ(test, zt_pages(test), 0);
+	pool = zbud_create_pool(GFP_KERNEL, ops);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	spin_lock(&zt_ctxs_lock);
+	swap(ctx->pool, pool);
+	spin_unlock(&zt_ctxs_lock);
+	zbud_destroy_pool(pool);
+}
+
+static void zt_expect_log(struct kunit *test, const unsigned long *want,
+			  unsigned int nr)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, ctx->nr_log, nr);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test, ctx->log[i], want[i],
+				    "evict call %u", i);
+}
+
+/* ---- placement ---- */
+
+static void zbud_first_handle_page_aligned(struct kunit *test)
+{
+	unsigned long h;
+
+	h = zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, h, zt_page(h));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_second_handle_right_justified(struct kunit *test)
+{
+	unsigned long a, b, c, d;
+
+	a = zt_alloc(test, 100);
+	b = zt_alloc(test, 200);
+	KUNIT_EXPECT_EQ(test, a, zt_page(a));
+	KUNIT_EXPECT_EQ(test, b, zt_right(zt_page(a), 200));
+
+	/* Odd sizes: the right zpage still starts 8-byte aligned. */
+	c = zt_alloc(test, PAGE_SIZE - 1000);
+	d = zt_alloc(test, 13);
+	KUNIT_EXPECT_NE(test, zt_page(c), zt_page(a));
+	KUNIT_EXPECT_EQ(test, c, zt_page(c));
+	KUNIT_EXPECT_EQ(test, d, zt_page(c) + PAGE_SIZE - 16);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+}
+
+static void zbud_handles_8_byte_aligned(struct kunit *test)
+{
+	unsigned long h, left = 0;
+	size_t size;
+
+	/* Sizes 1, 2, 3, ... pair up as (1, 2), (3, 4), ... */
+	for (size = 1; size <= 64; size++) {
+		h = zt_alloc(test, size);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(h, 8));
+		if (size % 2) {
+			KUNIT_EXPECT_EQ(test, h, zt_page(h));
+			left = h;
+		} else {
+			KUNIT_EXPECT_EQ(test, h, zt_right(left, size));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 32);
+}
+
+static void zbud_map_returns_handle(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+	u8 *p;
+
+	a = zt_alloc(test, ZT_HALF);
+	b = zt_alloc(test, ZT_HALF - 3);
+	KUNIT_EXPECT_PTR_EQ(test, zbud_map(ctx->pool, a), (void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, zbud_map(ctx->pool, b), (void *)b);
+
+	/* Writes through one mapping must not reach the buddy. */
+	p = zbud_map(ctx->pool, a);
+	memset(p, 0x5a, ZT_HALF);
+	zbud_unmap(ctx->pool, a);
+	p = zbud_map(ctx->pool, a);
+	KUNIT_EXPECT_EQ(test, p[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, p[ZT_HALF - 1], 0x5a);
+	zt_fill(a, ZT_HALF, ctx->objs[0].seed);
+	zbud_unmap(ctx->pool, a);
+	KUNIT_EXPECT_TRUE(test, zt_intact(b, ZT_HALF - 3, ctx->objs[1].seed));
+}
+
+static void zbud_pair_fills_page_exactly(struct kunit *test)
+{
+	static const size_t lefts[] = { 8, 1000, 2048, 3000, 4088 };
+	unsigned long a, b;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lefts); i++) {
+		size_t l = lefts[i] * (PAGE_SIZE / 4096);
+
+		a = zt_alloc(test, l);
+		b = zt_alloc(test, PAGE_SIZE - l);
+		KUNIT_EXPECT_EQ_MSG(test, zt_page(b), zt_page(a),
+				    "%zu + %zu must share", l, PAGE_SIZE - l);
+		KUNIT_EXPECT_EQ(test, b, zt_right(zt_page(a), PAGE_SIZE - l));
+		KUNIT_EXPECT_EQ(test, zt_pages(test), i + 1);
+	}
+}
+
+static void zbud_one_byte_over_does_not_pair(struct kunit *test)
+{
+	unsigned long a, b;
+
+	/* A page holding PAGE_SIZE - 8 has no room for 9 bytes. */
+	a = zt_alloc(test, PAGE_SIZE - 8);
+	b = zt_alloc(test, 9);
+	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, b, zt_page(b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	zt_free(test, a);
+	zt_free(test, b);
+	KUNIT_ASSERT_EQ(test, zt_pages(test), 0);
+
+	a = zt_alloc(test, ZT_HALF);
+	b = zt_alloc(test, ZT_HALF + 1);
+	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, b, zt_page(b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+}
+
+static void zbud_rounding_to_8_bytes(struct kunit *test)
+{
+	unsigned long a, b, c, d, e;
+
+	/* PAGE_SIZE - 7 rounds up to a full page: not even 1 byte fits. */
+	a = zt_alloc(test, PAGE_SIZE - 7);
+	b = zt_alloc(test, 1);
+	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	zt_free(test, a);
+	zt_free(test, b);
+	KUNIT_ASSERT_EQ(test, zt_pages(test), 0);
+
+	/* 2044 rounds to 2048: two of them still share. */
+	a = zt_alloc(test, ZT_HALF - 4);
+	b = zt_alloc(test, ZT_HALF - 4);
+	KUNIT_EXPECT_EQ(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, b, zt_right(zt_page(a), ZT_HALF - 4));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+
+	/* 2049 rounds to 2056, and 2056 + 2048 > 4096, in either order. */
+	c = zt_alloc(test, ZT_HALF + 1);
+	d = zt_alloc(test, ZT_HALF - 1);
+	KUNIT_EXPECT_NE(test, zt_page(d), zt_page(c));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+	e = zt_alloc(test, ZT_HALF + 1);
+	KUNIT_EXPECT_NE(test, zt_page(e), zt_page(d));
+	KUNIT_EXPECT_NE(test, zt_page(e), zt_page(c));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 4);
+}
+
+static void zbud_full_page_alone(struct kunit *test)
+{
+	unsigned long a, b, c;
+
+	a = zt_alloc(test, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a, zt_page(a));
+	b = zt_alloc(test, 1);
+	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, b, zt_page(b));
+	c = zt_alloc(test, PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, zt_page(c), zt_page(a));
+	KUNIT_EXPECT_NE(test, zt_page(c), zt_page(b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+}
+
+/* Pages each holding one zpage of PAGE_SIZE - free[i]; all > half. */
+static void zt_make_pages(struct kunit *test, const size_t *free,
+			  unsigned long *pages, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		pages[i] = zt_alloc(test, PAGE_SIZE - free[i]);
+		KUNIT_ASSERT_EQ(test, pages[i], zt_page(pages[i]));
+		KUNIT_ASSERT_EQ(test, zt_pages(test), i + 1);
+	}
+}
+
+static void zbud_best_fit_many_pages(struct kunit *test)
+{
+	/* Created in this order, so the LRU head is the 1104 page. */
+	static const size_t free[] = { 1504, 600, 2000, 1104 };
+	static const struct {
+		size_t size;
+		unsigned int page;
+	} reqs[] = {
+		{ 1400, 0 },	/* fits 1504 and 2000 */
+		{ 1100, 3 },	/* fits 1104 and 2000: exact fit */
+		{ 600, 1 },	/* fits 600 and 2000: exact fit */
+		{ 1500, 2 },	/* only 2000 is left */
+	};
+	unsigned long pages[ARRAY_SIZE(free)], h;
+	unsigned int i;
+
+	zt_make_pages(test, free, pages, ARRAY_SIZE(free));
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		h = zt_alloc(test, reqs[i].size);
+		KUNIT_EXPECT_EQ_MSG(test, h,
+				    zt_right(pages[reqs[i].page], reqs[i].size),
+				    "request %zu went to the wrong page",
+				    reqs[i].size);
+	}
+	KUNIT_EXPECT_EQ(test, zt_pages(test), ARRAY_SIZE(free));
+}
+
+static void zbud_best_fit_exact(struct kunit *test)
+{
+	/* Free space 8 bytes apart; the looser page is the LRU head. */
+	static const size_t free[] = { 1104, 1112 };
+	unsigned long pages[2], h;
+
+	zt_make_pages(test, free, pages, 2);
+	h = zt_alloc(test, 1100);	/* 1104: both fit, 1104 is best */
+	KUNIT_EXPECT_EQ(test, h, zt_right(pages[0], 1100));
+	h = zt_alloc(test, 1105);	/* 1112: only the 1112 page */
+	KUNIT_EXPECT_EQ(test, h, zt_right(pages[1], 1105));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+}
+
+static void zbud_best_fit_tie_most_recent(struct kunit *test)
+{
+	static const size_t free[] = { 1104, 1104 };
+	unsigned long pages[3], h, hb;
+
+	zt_make_pages(test, free, pages, 2);
+	/* Equal free space: the page that entered the class last wins. */
+	hb = zt_alloc(test, 500);
+	KUNIT_EXPECT_EQ(test, hb, zt_right(pages[1], 500));
+
+	pages[2] = zt_alloc(test, PAGE_SIZE - 1104);
+	KUNIT_ASSERT_EQ(test, zt_pages(test), 3);
+	h = zt_alloc(test, 500);
+	KUNIT_EXPECT_EQ(test, h, zt_right(pages[2], 500));
+
+	/* Freeing a buddy puts pages[1] back into the class, newest. */
+	zt_free(test, hb);
+	h = zt_alloc(test, 500);
+	KUNIT_EXPECT_EQ(test, h, zt_right(pages[1], 500));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+}
+
+/*
+ * The review of zbud v11: a fat zpage must go where it fits best, not
+ * into the page at the LRU head just because that page has room.
+ */
+static void zbud_fat_zpage_skips_lru_head(struct kunit *test)
+{
+	unsigned long a, big, small, fat, fat2;
+
+	a = zt_alloc(test, ZT_HALF - 64);		/* page A */
+	big = zt_alloc(test, ZT_HALF + 128);		/* page B */
+	KUNIT_ASSERT_NE(test, zt_page(big), zt_page(a));
+	small = zt_alloc(test, 64);			/* best fit: B */
+	KUNIT_ASSERT_EQ(test, zt_page(small), zt_page(big));
+	zt_free(test, big);
+	/* B is the LRU head, holding 64 bytes; A has half a page free. */
+	KUNIT_ASSERT_EQ(test, zt_pages(test), 2);
+
+	fat = zt_alloc(test, ZT_HALF + 32);
+	KUNIT_EXPECT_NE(test, zt_page(fat), zt_page(small));
+	KUNIT_EXPECT_EQ(test, fat, zt_right(zt_page(a), ZT_HALF + 32));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+
+	/* ...and B still has room for the next fat one. */
+	fat2 = zt_alloc(test, ZT_HALF + 32);
+	KUNIT_EXPECT_EQ(test, fat2, zt_page(small));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+}
+
+/* ---- freeing and accounting ---- */
+
+static void zbud_free_releases_page(struct kunit *test)
+{
+	unsigned long a, b;
+
+	/* Left buddy freed first. */
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+	zt_free(test, a);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	zt_free(test, b);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+
+	/* Right buddy freed first. */
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+	zt_free(test, b);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	zt_free(test, a);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+
+	/* A lone zpage. */
+	a = zt_alloc(test, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	zt_free(test, a);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static void zbud_free_slot_reused(struct kunit *test)
+{
+	unsigned long a, b, h;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 2000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+
+	/* The left slot is free: the next zpage must start the page. */
+	zt_free(test, a);
+	h = zt_alloc(test, 2096);
+	KUNIT_EXPECT_EQ(test, h, zt_page(b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+
+	/* The right slot is free: the next zpage ends the page. */
+	zt_free(test, b);
+	h = zt_alloc(test, 2000);
+	KUNIT_EXPECT_EQ(test, h, zt_right(zt_page(a), 2000));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_pool_size_accounting(struct kunit *test)
+{
+	unsigned long big[16], small[16], full;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	for (i = 0; i < 16; i++) {
+		big[i] = zt_alloc(test, ZT_HALF + 8);
+		KUNIT_EXPECT_EQ(test, zt_pages(test), i + 1);
+	}
+	for (i = 0; i < 16; i++) {
+		small[i] = zt_alloc(test, ZT_HALF - 8);
+		KUNIT_EXPECT_EQ(test, zt_pages(test), 16);
+	}
+	full = zt_alloc(test, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 17);
+	for (i = 0; i < 16; i++) {
+		zt_free(test, big[i]);
+		KUNIT_EXPECT_EQ(test, zt_pages(test), 17);
+	}
+	zt_free(test, full);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 16);
+	for (i = 0; i < 16; i++) {
+		zt_free(test, small[i]);
+		KUNIT_EXPECT_EQ(test, zt_pages(test), 15 - i);
+	}
+}
+
+/* No two live zpages may overlap, and no page may be empty. */
+static void zt_check_layout(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zt_obj *x, *y;
+	unsigned int i, j, live = 0;
+	u64 pages = zt_pages(test);
+
+	for (i = 0; i < ctx->nr_used; i++) {
+		x = &ctx->objs[i];
+		if (!x->live)
+			continue;
+		live++;
+		KUNIT_EXPECT_TRUE(test, zt_intact(x->handle, x->size, x->seed));
+		for (j = i + 1; j < ctx->nr_used; j++) {
+			y = &ctx->objs[j];
+			if (!y->live)
+				continue;
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      x->handle + x->size <= y->handle ||
+					      y->handle + y->size <= x->handle,
+					      "zpages %u and %u overlap", i, j);
+		}
+	}
+	KUNIT_EXPECT_LE(test, pages, live);
+	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(live, 2));
+}
+
+static void zbud_data_survives_churn(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct rnd_state rnd;
+	struct zt_obj *obj;
+	unsigned int i, slot;
+	u32 r;
+
+	prandom_seed_state(&rnd, 0x7a627564);
+	/* Grow to a few hundred zpages, freeing a third on the way. */
+	for (i = 0; i < ZT_MAX_OBJS; i++) {
+		r = prandom_u32_state(&rnd);
+		zt_alloc(test, 1 + r % PAGE_SIZE);
+		if (r % 3 == 0) {
+			slot = (r >> 12) % ctx->nr_used;
+			obj = &ctx->objs[slot];
+			if (obj->live)
+				zt_free(test, obj->handle);
+		}
+		if (i % 64 == 63)
+			zt_check_layout(test);
+	}
+	zt_check_layout(test);
+
+	/* Free every other survivor, then check the rest once more. */
+	for (i = 0; i < ctx->nr_used; i += 2)
+		if (ctx->objs[i].live)
+			zt_free(test, ctx->objs[i].handle);
+	zt_check_layout(test);
+}
+
+/* ---- bad input ---- */
+
+/* A bad call must leave the pool as it was: one page, 100 bytes used. */
+static void zt_expect_untouched(struct kunit *test, unsigned long first)
+{
+	unsigned long h;
+
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	h = zt_alloc(test, PAGE_SIZE - 104);
+	KUNIT_EXPECT_EQ(test, h, zt_right(zt_page(first), PAGE_SIZE - 104));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_alloc_size_zero(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long first, h = 0;
+
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 0, GFP_KERNEL, &h),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	first = zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 0, GFP_KERNEL, &h),
+			-EINVAL);
+	zt_expect_untouched(test, first);
+}
+
+static void zbud_alloc_too_big(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long first, h = 0;
+
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, PAGE_SIZE + 1, GFP_KERNEL,
+					 &h), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	first = zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, PAGE_SIZE + 1, GFP_KERNEL,
+					 &h), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 2 * PAGE_SIZE, GFP_KERNEL,
+					 &h), -ENOSPC);
+	/* Must not wrap around when rounded up to 8 bytes. */
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, SIZE_MAX, GFP_KERNEL, &h),
+			-ENOSPC);
+	zt_expect_untouched(test, first);
+}
+
+static void zbud_alloc_highmem(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long first, h = 0;
+
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 100,
+					 GFP_KERNEL | __GFP_HIGHMEM, &h),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	first = zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 100, GFP_HIGHUSER, &h),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 100,
+					 GFP_KERNEL | __GFP_HIGHMEM, &h),
+			-EINVAL);
+	zt_expect_untouched(test, first);
+}
+
+/* ---- reclaim ---- */
+
+static int zt_reclaim(struct kunit *test, unsigned int retries)
+{
+	struct zt_ctx *ctx = test->priv;
+
+	return zbud_reclaim_page(ctx->pool, retries);
+}
+
+static void zbud_reclaim_lru_order(struct kunit *test)
+{
+	static const size_t free[] = { 1104, 992, 896 };
+	unsigned long p[3], h;
+
+	zt_make_pages(test, free, p, 3);
+	/* Only p[0] has room: receiving a zpage moves it to the LRU head. */
+	h = zt_alloc(test, 1000);
+	KUNIT_ASSERT_EQ(test, h, zt_right(p[0], 1000));
+
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	zt_expect_log(test, (unsigned long []){ p[1], p[2], p[0], h }, 4);
+}
+
+static void zbud_reclaim_both_buddies(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ a, b }, 2);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, a));
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, b));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 2);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static void zbud_reclaim_single_buddy(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+	zt_free(test, a);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ b }, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 1);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static void zbud_reclaim_evict_failure_requeues(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, ZT_HALF + 8);
+	b = zt_alloc(test, ZT_HALF + 8);
+	KUNIT_ASSERT_NE(test, zt_page(b), zt_page(a));
+
+	ctx->fail_handle = a;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, a));
+
+	/* a's page went back to the head, so b's page is the tail now. */
+	ctx->fail_handle = 0;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+	zt_expect_log(test, (unsigned long []){ a, b, a }, 3);
+}
+
+static void zbud_reclaim_retries_next_page(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, ZT_HALF + 8);
+	b = zt_alloc(test, ZT_HALF + 8);
+	KUNIT_ASSERT_NE(test, zt_page(b), zt_page(a));
+
+	ctx->fail_handle = a;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 2), 0);
+	zt_expect_log(test, (unsigned long []){ a, b }, 2);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, a));
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, b));
+
+	/* Only the failing page is left: every retry fails. */
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 3), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, a));
+	KUNIT_EXPECT_GE(test, ctx->nr_log, 3U);
+	ctx->fail_handle = 0;
+}
+
+static void zbud_reclaim_partial_failure(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+
+	/* First buddy goes, second refuses: the page stays with b. */
+	ctx->fail_handle = b;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EAGAIN);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, a));
+	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+
+	ctx->fail_handle = 0;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ a, b, b }, 3);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static void zbud_reclaim_evict_frees_buddy(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, b;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+
+	/* Evicting a also frees b; reclaim must not evict b again. */
+	ctx->free_buddy = true;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ a }, 1);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, b));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static void zbud_reclaim_no_ops(struct kunit *test)
+{
+	zt_replace_pool(test, NULL);
+	zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_reclaim_no_evict(struct kunit *test)
+{
+	zt_replace_pool(test, &zt_no_evict_ops);
+	zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_reclaim_zero_retries(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+
+	zt_alloc(test, 100);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evict_calls), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+static void zbud_reclaim_empty_pool(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long h;
+
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EINVAL);
+	/* Empty again after its only page went away. */
+	h = zt_alloc(test, 100);
+	zt_free(test, h);
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evict_calls), 0);
+}
+
+/* ---- zpool ---- */
+
+#if ZT_HAVE_ZPOOL
+static int zt_zpool_evict(struct zpool *zpool, unsigned long handle)
+{
+	struct zt_ctx *ctx = zt_find(zpool);
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	ret = zt_claim_for_evict(ctx, handle);
+	if (ret)
+		return ret;
+	zpool_free(zpool, handle);
+	atomic_inc(&ctx->evicted);
+	return 0;
+}
+
+static const struct zpool_ops zt_zpool_ops = {
+	.evict = zt_zpool_evict,
+};
+
+static unsigned long zt_zpool_alloc(struct kunit *test, size_t size)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long handle = 0;
+	u32 seed = ctx->nr_used * 13 + 1;
+	void *p;
+
+	KUNIT_ASSERT_EQ(test, zpool_malloc(ctx->zpool, size, GFP_KERNEL,
+					   &handle), 0);
+	p = zpool_map_handle(ctx->zpool, handle, ZPOOL_MM_WO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zt_fill((unsigned long)p, size, seed);
+	zpool_unmap_handle(ctx->zpool, handle);
+	zt_track(test, handle, size, seed, true);
+	return handle;
+}
+
+static void zbud_zpool_path(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned int reclaimed = 0;
+	unsigned long h[3];
+	struct zpool *zpool;
+	void *p;
+
+	KUNIT_ASSERT_TRUE(test, zpool_has_pool("zbud"));
+	zpool = zpool_create_pool("zbud", "zbud_kunit", GFP_KERNEL,
+				  &zt_zpool_ops);
+	KUNIT_ASSERT_NOT_NULL(test, zpool);
+	spin_lock(&zt_ctxs_lock);
+	ctx->zpool = zpool;
+	spin_unlock(&zt_ctxs_lock);
+	KUNIT_EXPECT_STREQ(test, zpool_get_type(zpool), "zbud");
+	KUNIT_EXPECT_TRUE(test, zpool_evictable(zpool));
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
+
+	/* h[0] and h[1] fill the LRU tail page; h[2] gets a page alone. */
+	h[0] = zt_zpool_alloc(test, ZT_HALF + 8);
+	h[1] = zt_zpool_alloc(test, ZT_HALF - 8);
+	h[2] = zt_zpool_alloc(test, ZT_HALF + 16);
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 2 * PAGE_SIZE);
+
+	p = zpool_map_handle(zpool, h[1], ZPOOL_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, zt_intact((unsigned long)p, ZT_HALF - 8,
+					  ctx->objs[1].seed));
+	zpool_unmap_handle(zpool, h[1]);
+
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, &reclaimed), 0);
+	KUNIT_EXPECT_EQ(test, reclaimed, 1U);
+	zt_expect_log(test, h, 2);
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), PAGE_SIZE);
+
+	reclaimed = 0;
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, &reclaimed), 0);
+	KUNIT_EXPECT_EQ(test, reclaimed, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 3);
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
+}
+#else
+static void zbud_zpool_path(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_ZPOOL and a built-in test");
+}
+#endif
+
+/* ---- concurrency ---- */
+
+#define ZT_WORKERS	2
+#define ZT_ITERS	1500
+
+struct zt_worker {
+	struct zt_ctx *ctx;
+	struct completion done;
+	unsigned int first, nr;		/* slots this worker allocates into */
+	u64 seed;
+	unsigned int allocs, frees, reclaims, reclaimed, errors;
+};
+
+static void zt_worker_alloc(struct zt_worker *w, struct zt_obj *obj, u32 r)
+{
+	struct zt_ctx *ctx = w->ctx;
+	size_t size = 1 + (r >> 8) % PAGE_SIZE;
+	unsigned long handle;
+
+	if (zbud_alloc(ctx->pool, size, GFP_KERNEL, &handle)) {
+		w->errors++;
+		return;
+	}
+	if (!IS_ALIGNED(handle, 8))
+		w->errors++;
+	zt_fill(handle, size, r);
+	spin_lock(&ctx->lock);
+	obj->handle = handle;
+	obj->size = size;
+	obj->seed = r;
+	obj->live = true;
+	spin_unlock(&ctx->lock);
+	w->allocs++;
+}
+
+static void zt_worker_free(struct zt_worker *w, struct zt_obj *obj)
+{
+	struct zt_ctx *ctx = w->ctx;
+	bool mine;
+
+	spin_lock(&ctx->lock);
+	mine = obj->live;
+	obj->live = false;
+	spin_unlock(&ctx->lock);
+	if (!mine)
+		return;		/* evicted under us */
+	if (!zt_intact(obj->handle, obj->size, obj->seed))
+		atomic_inc(&ctx->bad_data);
+	zbud_free(ctx->pool, obj->handle);
+	w->frees++;
+}
+
+static void zt_worker_reclaim(struct zt_worker *w)
+{
+	int ret = zbud_reclaim_page(w->ctx->pool, 2);
+
+	w->reclaims++;
+	if (!ret)
+		w->reclaimed++;
+	else if (ret != -EAGAIN && ret != -EINVAL)
+		w->errors++;
+}
+
+static int zt_worker_fn(void *data)
+{
+	struct zt_worker *w = data;
+	struct zt_ctx *ctx = w->ctx;
+	struct rnd_state rnd;
+	struct zt_obj *obj;
+	unsigned int i;
+	bool live;
+	u32 r;
+
+	prandom_seed_state(&rnd, w->seed);
+	for (i = 0; i < ZT_ITERS && !READ_ONCE(ctx->stop); i++) {
+		r = prandom_u32_state(&rnd);
+		if (r % 5 == 0) {
+			zt_worker_reclaim(w);
+		} else {
+			obj = &ctx->objs[w->first + (r >> 4) % w->nr];
+			spin_lock(&ctx->lock);
+			live = obj->live;
+			spin_unlock(&ctx->lock);
+			/* Only this worker makes its slots live again. */
+			if (live)
+				zt_worker_free(w, obj);
+			else
+				zt_worker_alloc(w, obj, r);
+		}
+		if (i % 16 == 15)
+			usleep_range(20, 100);
+		else
+			cond_resched();
+	}
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+static void zbud_concurrent_alloc_free_reclaim(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct task_struct *task;
+	struct zt_worker *w;
+	unsigned int i, live = 0, started = 0;
+	unsigned int allocs = 0, frees = 0, reclaimed = 0, errors = 0;
+	u64 pages;
+
+	w = kunit_kcalloc(test, ZT_WORKERS, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	ctx->evict_sleeps = true;
+	ctx->stale_ok = true;
+	ctx->nr_used = ZT_MAX_OBJS;	/* slots are handed out below */
+
+	for (i = 0; i < ZT_WORKERS; i++) {
+		w[i].ctx = ctx;
+		w[i].first = i * (ZT_MAX_OBJS / ZT_WORKERS);
+		w[i].nr = ZT_MAX_OBJS / ZT_WORKERS;
+		w[i].seed = 0x5eed0000 + i;
+		init_completion(&w[i].done);
+		task = kthread_run(zt_worker_fn, &w[i], "zbud_kunit/%u", i);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(task));
+		if (IS_ERR(task))
+			break;
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		if (!wait_for_completion_timeout(&w[i].done, 120 * HZ)) {
+			WRITE_ONCE(ctx->stop, true);
+			KUNIT_FAIL(test, "worker %u timed out", i);
+			wait_for_completion(&w[i].done);
+		}
+		allocs += w[i].allocs;
+		frees += w[i].frees;
+		reclaimed += w[i].reclaimed;
+		errors += w[i].errors;
+	}
+	KUNIT_ASSERT_EQ(test, started, ZT_WORKERS);
+
+	for (i = 0; i < ZT_MAX_OBJS; i++)
+		live += ctx->objs[i].live;
+	pages = zt_pages(test);
+	kunit_info(test, "%u allocs, %u frees, %d evicted (%d raced), %u pages reclaimed, %u live in %llu pages\n",
+		   allocs, frees, atomic_read(&ctx->evicted),
+		   atomic_read(&ctx->stale), reclaimed, live, pages);
+
+	KUNIT_EXPECT_EQ(test, errors, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_data), 0);
+	KUNIT_EXPECT_GT(test, reclaimed, 0U);
+	KUNIT_EXPECT_EQ(test, allocs, frees + atomic_read(&ctx->evicted) + live);
+	KUNIT_EXPECT_LE(test, pages, live);
+	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(live, 2));
+	zt_check_layout(test);
+
+	for (i = 0; i < ZT_MAX_OBJS; i++)
+		if (ctx->objs[i].live)
+			zt_free(test, ctx->objs[i].handle);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
+static struct kunit_case zbud_test_cases[] = {
+	KUNIT_CASE(zbud_first_handle_page_aligned),
+	KUNIT_CASE(zbud_second_handle_right_justified),
+	KUNIT_CASE(zbud_handles_8_byte_aligned),
+	KUNIT_CASE(zbud_map_returns_handle),
+	KUNIT_CASE(zbud_pair_fills_page_exactly),
+	KUNIT_CASE(zbud_one_byte_over_does_not_pair),
+	KUNIT_CASE(zbud_rounding_to_8_bytes),
+	KUNIT_CASE(zbud_full_page_alone),
+	KUNIT_CASE(zbud_best_fit_many_pages),
+	KUNIT_CASE(zbud_best_fit_exact),
+	KUNIT_CASE(zbud_best_fit_tie_most_recent),
+	KUNIT_CASE(zbud_fat_zpage_skips_lru_head),
+	KUNIT_CASE(zbud_free_releases_page),
+	KUNIT_CASE(zbud_free_slot_reused),
+	KUNIT_CASE(zbud_pool_size_accounting),
+	KUNIT_CASE(zbud_data_survives_churn),
+	KUNIT_CASE(zbud_alloc_size_zero),
+	KUNIT_CASE(zbud_alloc_too_big),
+	KUNIT_CASE(zbud_alloc_highmem),
+	KUNIT_CASE(zbud_reclaim_lru_order),
+	KUNIT_CASE(zbud_reclaim_both_buddies),
+	KUNIT_CASE(zbud_reclaim_single_buddy),
+	KUNIT_CASE(zbud_reclaim_evict_failure_requeues),
+	KUNIT_CASE(zbud_reclaim_retries_next_page),
+	KUNIT_CASE(zbud_reclaim_partial_failure),
+	KUNIT_CASE(zbud_reclaim_evict_frees_buddy),
+	KUNIT_CASE(zbud_reclaim_no_ops),
+	KUNIT_CASE(zbud_reclaim_no_evict),
+	KUNIT_CASE(zbud_reclaim_zero_retries),
+	KUNIT_CASE(zbud_reclaim_empty_pool),
+	KUNIT_CASE(zbud_zpool_path),
+	KUNIT_CASE(zbud_concurrent_alloc_free_reclaim),
+	{}
+};
+
+static struct kunit_suite zbud_test_suite = {
+	.name = "zbud",
+	.init = zt_init,
+	.exit = zt_exit,
+	.test_cases = zbud_test_cases,
+};
+
+kunit_test_suite(zbud_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the zbud compressed page allocator");
