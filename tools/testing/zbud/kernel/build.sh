@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: build.sh [FLAVOUR]
+#
+# Build an x86_64 bzImage out of tree, with ccache, from tinyconfig plus
+# the fragments in configs/, and print the directory holding the result:
+# bzImage, config, gen_init_cpio and an "info" file naming the source tree
+# and the build directory.  Reruns rebuild only what changed.
+#
+# FLAVOUR is one of
+#   zbud      6.1 with the zbud series applied, KUnit suite built in
+#   zbud-6.1  the same 6.1 source without the series
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Debian's 6.1 name for z3fold; an upstream 6.1.y tree has only Z3FOLD.
+OPTIONAL_SYMS="CONFIG_Z3FOLD_DEPRECATED"
+
+flavour=${1:-zbud}
+case $flavour in
+zbud)		fragments="base zswap kunit" ;;
+zbud-6.1)	fragments="base zswap" ;;
+*)		die "unknown flavour '$flavour' (zbud, zbud-6.1)" ;;
+esac
+
+kmake()
+{
+	make -C "$tree" O="$build" ARCH=x86_64 CC="ccache gcc" \
+		HOSTCC="ccache gcc" "$@" >>"$log" 2>&1 ||
+		{ tail -n 40 "$log" >&2; die "make $* failed, see $log"; }
+}
+
+# Every option a fragment asks for must have ended up in .config as asked.
+verify_config()
+{
+	local line sym bad=()
+
+	while read -r line; do
+		case $line in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			grep -qxF "$line" "$build/.config" && continue
+			;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			grep -q "^$sym=" "$build/.config" || continue
+			;;
+		*)
+			continue
+			;;
+		esac
+		case " $OPTIONAL_SYMS " in
+		*" $sym "*)
+			grep -q "$sym" "$build/.config" || continue
+			;;
+		esac
+		bad+=("$line")
+	done < <(cat "${frag_paths[@]}")
+	[ ${#bad[@]} -eq 0 ] ||
+		die "options not set as requested in $build/.config: ${bad[*]}"
+}
+
+"$ZBUD_DIR/kernel/deps.sh"
+lock_cache
+src=$("$ZBUD_DIR/kernel/source.sh")
+id=${src##*/}
+if [ "$flavour" = zbud-6.1 ]; then
+	tree=$src
+else
+	# The overlay's files are left out of the mirror so that
+	# apply-overlay.sh only rewrites those whose content changed.
+	tree=$CACHE/tree/$id
+	excludes=()
+	for f in $OVERLAY_FILES $(patched_files); do
+		excludes+=("--exclude=/$f")
+	done
+	mkdir -p "$tree"
+	rsync -a --delete "${excludes[@]}" "$src/" "$tree/"
+	"$ZBUD_DIR/kernel/apply-overlay.sh" "$tree" "$src"
+fi
+
+build=$CACHE/build/$id-$flavour
+out=$CACHE/out/$id-$flavour
+log=$build/zbud-build.log
+mkdir -p "$build" "$out"
+: >"$log"
+export CCACHE_DIR=$CACHE/ccache
+frag_paths=()
+for f in $fragments; do
+	frag_paths+=("$ZBUD_DIR/kernel/configs/$f.config")
+done
+
+# Configuring costs most of a no-change rerun, so it is redone only when
+# its inputs change: the fragments, the compiler and mm/Kconfig (the one
+# Kconfig file the overlay edits).
+stamp=$(cat "${frag_paths[@]}" "$tree/mm/Kconfig" <(gcc --version) |
+	sha1sum | cut -c1-40)
+if [ -f "$build/.config" ] &&
+   [ "$(cat "$build/zbud-config.stamp" 2>/dev/null)" = "$stamp" ]; then
+	note "configuration of $flavour unchanged"
+else
+	note "configuring $flavour in $build"
+	rm -f "$build/zbud-config.stamp"
+	kmake tinyconfig
+	# merge_config.sh puts its temporary file in the current directory.
+	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m \
+		-O "$build" "$build/.config" "${frag_paths[@]}") \
+		>>"$log" 2>&1 || die "merge_config.sh failed, see $log"
+	kmake olddefconfig
+	echo "$stamp" >"$build/zbud-config.stamp"
+fi
+verify_config
+
+note "building $flavour bzImage with -j$JOBS (log: $log)"
+kmake -j"$JOBS" bzImage
+
+# Readers (QEMU, other jobs) keep their open file: replace, do not rewrite.
+for f in arch/x86/boot/bzImage:bzImage .config:config \
+	 usr/gen_init_cpio:gen_init_cpio; do
+	cp "$build/${f%%:*}" "$out/${f#*:}.new"
+	mv "$out/${f#*:}.new" "$out/${f#*:}"
+done
+printf 'flavour=%s\ntree=%s\nbuild=%s\n' "$flavour" "$tree" "$build" \
+	>"$out/info"
+echo "$out"

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install the Debian packages the pipeline needs, when some are missing.
+# Only root can install; anyone else gets the list of what is missing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
+libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
+util-linux"
+
+command -v dpkg-query >/dev/null ||
+	{ note "not a Debian system, not checking packages"; exit 0; }
+
+missing=()
+for pkg in $PACKAGES; do
+	dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null |
+		grep -q '^ii' || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" -eq 0 ] ||
+	die "missing packages (install them as root): ${missing[*]}"
+note "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

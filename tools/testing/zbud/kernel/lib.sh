@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Settings and helpers shared by the zbud pipeline scripts.  Source it.
+
+ZBUD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$ZBUD_DIR/../../.." && pwd)
+CACHE=${CACHE:-$REPO/.cache}
+JOBS=${JOBS:-3}
+
+die()
+{
+	echo "${0##*/}: error: $*" >&2
+	exit 1
+}
+
+note()
+{
+	echo "${0##*/}: $*" >&2
+}
+
+# Other jobs build kernels on this machine too: every step that touches a
+# tree or a build directory under $CACHE runs while holding this lock.
+# Scripts started by a holder of the lock inherit it and must not wait for
+# it again.
+lock_cache()
+{
+	[ -n "${ZBUD_LOCKED:-}" ] && return
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/lock"
+	flock 9
+	export ZBUD_LOCKED=1
+}
+
+# Files of the series that are copied into a tree whole.
+OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
+Documentation/mm/zbud.rst"
+
+# Files of a tree that the overlay edits: those Kconfig.patch touches,
+# plus MAINTAINERS, whose ZBUD block is replaced.
+patched_files()
+{
+	sed -n 's|^+++ b/||p' "$REPO/Kconfig.patch"
+	echo MAINTAINERS
+}
