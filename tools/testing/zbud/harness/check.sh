@@ -16,7 +16,9 @@ passed=0
 failed=0
 for prog in "$@"; do
 	[ -x "$prog" ] || { echo "${0##*/}: $prog: not built" >&2; exit 2; }
-	echo "== ${prog##*/}"
+	name=${prog%/*}
+	name=${name##*/}/${prog##*/}
+	echo "== $name"
 	out=$(mktemp)
 	rc=0
 	"$prog" 2>&1 | tee "$out" || rc=$?
@@ -31,7 +33,7 @@ for prog in "$@"; do
 		f=${f%% *}
 	fi
 	if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "$f" -eq 0 ]; }; then
-		echo "not ok - ${prog##*/} exited with status $rc"
+		echo "not ok - $name exited with status $rc"
 		f=$((f + 1))
 	fi
 	passed=$((passed + p))

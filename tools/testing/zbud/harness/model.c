@@ -2,11 +2,13 @@
 /*
  * Model-based random test of mm/zbud.c.
  *
- * MODEL_OPS operations (default 2,000,000) drawn from SEED (default:
+ * MODEL_OPS operations (default 2,000,000; 500,000 without
+ * CONFIG_DEBUG_VM) drawn from SEED (default:
  * from the clock, printed) mix allocations of sizes 1..PAGE_SIZE + 16
  * (and 0), frees, maps that verify and rewrite a zpage, and reclaims
  * whose evict callback succeeds, fails or frees the other buddy first.
- * Page and xarray allocation failures are injected.
+ * Page and xarray allocation failures are injected.  The program is
+ * built twice, with and without CONFIG_DEBUG_VM, as zbud would ship.
  *
  * A reference model follows every call.  It knows which zpages share a
  * page (from the handles), keeps the LRU order and the free space of
@@ -35,6 +37,13 @@
 #define ARENA_PAGES	(1UL << 16)
 #define MAX_LIVE	8192
 #define FULL_CHECK	100000
+
+/* Under CONFIG_DEBUG_VM zbud records its pages in an xarray. */
+#ifdef CONFIG_DEBUG_VM
+#define XA_TRACKS_PAGES	true
+#else
+#define XA_TRACKS_PAGES	false
+#endif
 
 enum { FIRST, LAST };
 
@@ -68,6 +77,9 @@ static struct {
 	unsigned int singles[UNITS + 1];	/* pages by free units */
 	uint64_t single_map[UNITS / 64 + 1];
 	unsigned long counts[8];	/* operations done, by kind */
+	unsigned long reclaims;		/* past reclaim's argument checks */
+	unsigned long reclaimed;	/* pages reclaim freed */
+	unsigned long evict_failures;
 } m;
 
 #define MCHECK(cond) do {						\
@@ -297,7 +309,7 @@ static void op_alloc(void)
 	unsigned int size = random_size(), fit = 0;
 	unsigned int gfp = ZALLOC_GFP_KERNEL;
 	unsigned long handle, page_fails, xa_fails;
-	bool inject_page = chance(3), inject_xa = chance(1);
+	bool inject_page = chance(3), inject_xa = XA_TRACKS_PAGES && chance(1);
 	int want = 0, err;
 	struct zobj *o;
 
@@ -418,6 +430,7 @@ static int model_evict(void *pool, unsigned long handle)
 	if (chance(30)) {
 		rc.cur = NULL;
 		reclaim_putback(pg);
+		m.evict_failures++;
 		return -EBUSY;
 	}
 	z->free(pool, handle);
@@ -453,6 +466,9 @@ static void op_reclaim(void)
 		MCHECK(rc.tried == retries);
 	if (want == -EINVAL)
 		MCHECK(rc.tried == 0);
+	else
+		m.reclaims++;
+	m.reclaimed += !err;
 }
 
 static unsigned long counter(const char *name)
@@ -492,6 +508,9 @@ static void check_everything(void)
 	MCHECK(counter("pages_full") == full / 2);
 	MCHECK(counter("pages_single") == m.npages - full / 2);
 	MCHECK(counter("bytes") == bytes);
+	MCHECK(counter("reclaim_attempts") == m.reclaims);
+	MCHECK(counter("reclaim_successes") == m.reclaimed);
+	MCHECK(counter("evict_failures") == m.evict_failures);
 }
 
 /* Steers the live count: long phases of growth, shrinkage and drains. */
@@ -549,7 +568,8 @@ static void model_setup(void)
 
 TEST(model_random)
 {
-	unsigned long ops = env_ulong("MODEL_OPS", 2000000);
+	unsigned long ops = env_ulong("MODEL_OPS",
+				      XA_TRACKS_PAGES ? 2000000 : 500000);
 
 	model_setup();
 	test_note("SEED=%lu MODEL_OPS=%lu", m.seed, ops);

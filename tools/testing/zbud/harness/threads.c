@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Concurrency test, built with ThreadSanitizer.  Two workers allocate,
- * free, and map-verify-rewrite zpages in their own slots while a third
- * thread reclaims.  The evict callback writes a zpage "back" (verifies
+ * free, and map-verify-rewrite zpages in their own slots while two more
+ * threads reclaim.  The evict callback writes a zpage "back" (verifies
  * it) and frees it, taking it from its owner.
  *
  * Ownership, all under the test's own lock: a slot is EMPTY, LIVE or BUSY
@@ -32,6 +32,7 @@
 #define PAGE		4096UL
 #define ARENA_PAGES	(1UL << 14)
 #define WORKERS		2
+#define RECLAIMERS	2
 #define SLOTS		512
 
 enum slot_state { EMPTY, LIVE, BUSY };
@@ -68,7 +69,6 @@ static struct {
 	unsigned long evicted;		/* under lock */
 	unsigned long refused;		/* under lock */
 	bool stop;			/* under lock */
-	unsigned long reclaims, reclaimed;	/* reclaimer thread only */
 	unsigned long bad_data, bad_handle, locked_evicts;	/* atomic */
 } t = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -145,8 +145,8 @@ static void verify(unsigned long handle, unsigned int size, uint32_t seed)
 	t.z->unmap(t.pool, handle);
 }
 
-/* Only the reclaimer thread calls evict. */
-static uint64_t evict_rng = 7;
+/* Only reclaimer threads call evict. */
+static __thread uint64_t evict_rng = 7;
 
 static int evict(void *pool, unsigned long handle)
 {
@@ -275,48 +275,80 @@ static bool stopping(void)
 	return stop;
 }
 
+struct reclaimer {
+	pthread_t thread;
+	uint64_t rng;
+	unsigned long reclaims, reclaimed;
+};
+
 static void *reclaimer_main(void *arg)
 {
-	uint64_t rng = 1;
+	struct reclaimer *r = arg;
 
+	evict_rng = r->rng;
 	while (!stopping()) {
-		t.reclaims++;
-		if (!t.z->reclaim(t.pool, 1 + rnd(&rng) % 4))
-			t.reclaimed++;
-		if (rnd(&rng) % 4 == 0)
+		r->reclaims++;
+		if (!t.z->reclaim(t.pool, 1 + rnd(&r->rng) % 4))
+			r->reclaimed++;
+		if (rnd(&r->rng) % 4 == 0)
 			sched_yield();
 	}
 	return NULL;
 }
 
-static void run(const struct zalloc *z, unsigned long ops)
+static void start_threads(struct worker *workers, struct reclaimer *rec,
+			  unsigned long ops)
 {
-	static struct worker workers[WORKERS];
-	unsigned long allocs = 0, frees = 0, i, j;
-	pthread_t reclaimer;
-	char why[160];
+	int i;
 
-	memset(workers, 0, sizeof(workers));
-	t.z = z;
-	t.evicted = t.refused = t.reclaims = t.reclaimed = 0;
-	t.stop = false;
-	t.pool = z->create(evict);
-	CHECK(t.pool);
-	CHECK(!pthread_create(&reclaimer, NULL, reclaimer_main, NULL));
+	for (i = 0; i < RECLAIMERS; i++) {
+		rec[i].rng = 100 + i;
+		CHECK(!pthread_create(&rec[i].thread, NULL, reclaimer_main,
+				      &rec[i]));
+	}
 	for (i = 0; i < WORKERS; i++) {
 		workers[i].rng = i + 1;
 		workers[i].ops = ops;
 		CHECK(!pthread_create(&workers[i].thread, NULL, worker_main,
 				      &workers[i]));
 	}
+}
+
+static void stop_threads(struct worker *workers, struct reclaimer *rec)
+{
+	int i;
+
 	for (i = 0; i < WORKERS; i++)
 		pthread_join(workers[i].thread, NULL);
 	pthread_mutex_lock(&t.lock);
 	t.stop = true;
 	pthread_mutex_unlock(&t.lock);
-	pthread_join(reclaimer, NULL);
+	for (i = 0; i < RECLAIMERS; i++)
+		pthread_join(rec[i].thread, NULL);
+}
+
+static void run(const struct zalloc *z, unsigned long ops)
+{
+	static struct worker workers[WORKERS];
+	struct reclaimer rec[RECLAIMERS] = { };
+	unsigned long allocs = 0, frees = 0, reclaims = 0, reclaimed = 0;
+	unsigned long i, j;
+	char why[160];
+
+	memset(workers, 0, sizeof(workers));
+	t.z = z;
+	t.evicted = t.refused = 0;
+	t.stop = false;
+	t.pool = z->create(evict);
+	CHECK(t.pool);
+	start_threads(workers, rec, ops);
+	stop_threads(workers, rec);
 
 	CHECK(!z->check(t.pool, why, sizeof(why)));
+	for (i = 0; i < RECLAIMERS; i++) {
+		reclaims += rec[i].reclaims;
+		reclaimed += rec[i].reclaimed;
+	}
 	for (i = 0; i < WORKERS; i++) {
 		for (j = 0; j < SLOTS; j++)
 			worker_free(&workers[i], &workers[i].slots[j]);
@@ -325,13 +357,13 @@ static void run(const struct zalloc *z, unsigned long ops)
 	}
 	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused), "
 		  "%lu of %lu reclaims freed a page", z->name, allocs, frees,
-		  t.evicted, t.refused, t.reclaimed, t.reclaims);
+		  t.evicted, t.refused, reclaimed, reclaims);
 	CHECK_EQ(allocs, frees + t.evicted);
 	CHECK_EQ(z->pool_pages(t.pool), 0);
 	CHECK_EQ(t.bad_data, 0);
 	CHECK_EQ(t.bad_handle, 0);
 	CHECK_EQ(t.locked_evicts, 0);
-	CHECK(t.reclaimed > 0 && t.evicted > 0);
+	CHECK(reclaimed > 0 && t.evicted > 0);
 	z->destroy(t.pool);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kmalloc() and kfree() over malloc(), with fault injection (the
- * fail_kmalloc knob) and a count of live bytes so that tests catch leaks.
+ * kmalloc(), kvmalloc() and their frees over malloc(), with fault
+ * injection (the fail_kmalloc knob) and a count of live bytes so that
+ * tests catch leaks.
  */
 #ifndef _LINUX_SLAB_H
 #define _LINUX_SLAB_H
@@ -16,6 +17,22 @@ void kfree(const void *p);
 static inline void *kzalloc(size_t size, gfp_t gfp)
 {
 	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+/* kmalloc() or vmalloc() in the kernel; both are malloc() here. */
+static inline void *kvmalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp);
+}
+
+static inline void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+static inline void kvfree(const void *p)
+{
+	kfree(p);
 }
 
 #endif /* _LINUX_SLAB_H */
