@@ -41,11 +41,13 @@ void arena_free_page(struct page *page);
 void __attribute__((noreturn)) arena_bad_address(const void *addr);
 
 /*
- * Fault injection, modelled on the kernel's fail_page_alloc: the next
- * @times calls fail, and after that one call in @one_in fails at random
- * (never if 0).  The counters show what happened.
+ * Fault injection, modelled on the kernel's fail_page_alloc: after @skip
+ * more calls succeed, the next @times calls fail, and after that one call
+ * in @one_in fails at random (never if 0).  The counters show what
+ * happened.
  */
 struct fail_knob {
+	unsigned long skip;
 	unsigned long times;
 	unsigned int one_in;
 	uint64_t rng;

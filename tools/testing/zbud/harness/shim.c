@@ -153,7 +153,9 @@ bool should_fail(struct fail_knob *knob)
 	if (!knob->times && !knob->one_in)
 		return false;
 	pthread_mutex_lock(&lock);
-	if (knob->times) {
+	if (knob->skip) {
+		knob->skip--;
+	} else if (knob->times) {
 		knob->times--;
 		fail = true;
 	} else if (knob->one_in) {
@@ -167,6 +169,7 @@ bool should_fail(struct fail_knob *knob)
 
 void fail_knob_reset(struct fail_knob *knob)
 {
+	knob->skip = 0;
 	knob->times = 0;
 	knob->one_in = 0;
 }

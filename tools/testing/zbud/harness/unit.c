@@ -612,6 +612,32 @@ TEST(create_pool_out_of_memory)
 	CHECK_EQ(fail_kmalloc.times, 0);
 }
 
+/*
+ * Debugfs is best effort: a pool whose directory or files could not be
+ * made works the same, and its destruction leaves nothing behind.
+ */
+TEST(pool_works_without_debugfs)
+{
+	unsigned long skip, value;
+
+	for (skip = 1; skip <= 3; skip++) {
+		void *pool;
+		unsigned long h;
+
+		fail_kmalloc.skip = skip;	/* the pool itself, then debugfs */
+		fail_kmalloc.times = 1;
+		pool = z->create(NULL);
+		fail_knob_reset(&fail_kmalloc);
+		CHECK(pool);
+		if (skip == 1)
+			CHECK_EQ(z->stat(pool, "pages", &value), -ENOENT);
+		h = alloc_fill(z, pool, 100);
+		CHECK_EQ(z->pool_pages(pool), 1);
+		z->free(pool, h);
+		z->destroy(pool);
+	}
+}
+
 TEST(debugfs_counters)
 {
 	void *pool = z->create(NULL);
