@@ -15,6 +15,8 @@
 
 HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
+# "make clean" needs no tree.
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(origin KSRC),undefined)
 KSRC := $(shell $(HARNESS_DIR)/../kernel/source.sh)
 ifeq ($(KSRC),)
@@ -23,6 +25,7 @@ endif
 endif
 ifeq ($(wildcard $(KSRC)/mm/zbud.c),)
 $(error KSRC=$(KSRC) has no mm/zbud.c: not a Linux 6.1 tree)
+endif
 endif
 
 # Shims first, so that the kernel's include guards keep tools/include's
