@@ -3,10 +3,10 @@
  * Model-based random test of mm/zbud.c.
  *
  * MODEL_OPS operations (default 2,000,000; 500,000 without
- * CONFIG_DEBUG_VM) drawn from SEED (default:
- * from the clock, printed) mix allocations of sizes 1..PAGE_SIZE + 16
- * (and 0), frees, maps that verify and rewrite a zpage, and reclaims
- * whose evict callback succeeds, fails or frees the other buddy first.
+ * CONFIG_DEBUG_VM) drawn from SEED (default: from the clock, printed)
+ * mix allocations of sizes 1..PAGE_SIZE + 16 (and 0), frees, maps that verify and rewrite a zpage, and reclaims
+ * whose evict callback succeeds, fails or frees the other buddy first,
+ * and sometimes allocates, frees or maps on other pages meanwhile.
  * Page and xarray allocation failures are injected.  The program is
  * built twice, with and without CONFIG_DEBUG_VM, as zbud would ship.
  *
@@ -304,6 +304,8 @@ static void model_place(struct zobj *o, unsigned int fit)
 	single_update(pg, 1);
 }
 
+static void check_counts(void);
+
 static void op_alloc(void)
 {
 	unsigned int size = random_size(), fit = 0;
@@ -351,19 +353,34 @@ static void op_alloc(void)
 		verify(buddy_of(o));
 }
 
-static void op_free(void)
-{
-	if (m.nlive)
-		free_zobj(m.live[below(m.nlive)]);
-}
-
-static void op_map(void)
+/* A random live zpage that is not on @busy, or NULL. */
+static struct zobj *pick(const struct mpage *busy)
 {
 	struct zobj *o;
+	int tries;
 
-	if (!m.nlive)
+	for (tries = 0; tries < 4 && m.nlive; tries++) {
+		o = m.live[below(m.nlive)];
+		if (mpage(o->handle) != busy)
+			return o;
+	}
+	return NULL;
+}
+
+static void op_free(const struct mpage *busy)
+{
+	struct zobj *o = pick(busy);
+
+	if (o)
+		free_zobj(o);
+}
+
+static void op_map(const struct mpage *busy)
+{
+	struct zobj *o = pick(busy);
+
+	if (!o)
 		return;
-	o = m.live[below(m.nlive)];
 	verify(o);
 	o->seed = rnd();
 	fill(o);
@@ -403,6 +420,24 @@ static void reclaim_putback(struct mpage *pg)
 	single_update(pg, 1);
 }
 
+/*
+ * Writeback allocates memory, and reclaim can store into the same pool
+ * meanwhile: an operation from inside evict, on any page but @busy.
+ */
+static void nested_op(const struct mpage *busy)
+{
+	unsigned int r = below(3);
+
+	if (r == 0)
+		op_alloc();
+	else if (r == 1)
+		op_free(busy);
+	else
+		op_map(busy);
+	check_counts();
+	m.counts[4]++;
+}
+
 static int model_evict(void *pool, unsigned long handle)
 {
 	struct mpage *pg = rc.cur;
@@ -422,6 +457,8 @@ static int model_evict(void *pool, unsigned long handle)
 	o = pg->side[side];
 	MCHECK(o && o->handle == handle);
 	verify(o);
+	if (chance(10))
+		nested_op(pg);
 	other = side == FIRST ? pg->side[LAST] : NULL;
 	if (other && chance(25)) {
 		free_zobj(other);
@@ -531,10 +568,10 @@ static void one_op(void)
 		op_alloc();
 		m.counts[0]++;
 	} else if (r < 75) {
-		op_free();
+		op_free(NULL);
 		m.counts[1]++;
 	} else if (r < 92) {
-		op_map();
+		op_map(NULL);
 		m.counts[2]++;
 	} else {
 		op_reclaim();
@@ -579,8 +616,9 @@ TEST(model_random)
 			check_everything();
 	}
 	check_everything();
-	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims",
-		  m.counts[0], m.counts[1], m.counts[2], m.counts[3]);
+	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims "
+		  "(%lu operations from inside evict)", m.counts[0],
+		  m.counts[1], m.counts[2], m.counts[3], m.counts[4]);
 	test_note("alloc_page %lu (%lu failed), xa_insert %lu (%lu failed)",
 		  fail_page_alloc.calls, fail_page_alloc.failures,
 		  fail_xa_insert.calls, fail_xa_insert.failures);
