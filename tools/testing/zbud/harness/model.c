@@ -4,9 +4,10 @@
  *
  * MODEL_OPS operations (default 2,000,000; 500,000 without
  * CONFIG_DEBUG_VM) drawn from SEED (default: from the clock, printed)
- * mix allocations of sizes 1..PAGE_SIZE + 16 (and 0), frees, maps that verify and rewrite a zpage, and reclaims
- * whose evict callback succeeds, fails or frees the other buddy first,
- * and sometimes allocates, frees or maps on other pages meanwhile.
+ * mix allocations of sizes 1..PAGE_SIZE + 16 (and 0), frees, maps that
+ * verify and rewrite a zpage, and reclaims whose evict callback
+ * succeeds, fails or frees the other buddy first, and sometimes
+ * allocates, frees or maps on other pages meanwhile.
  * Page and xarray allocation failures are injected.  The program is
  * built twice, with and without CONFIG_DEBUG_VM, as zbud would ship.
  *
