@@ -624,7 +624,8 @@ TEST(pool_works_without_debugfs)
 		void *pool;
 		unsigned long h;
 
-		fail_kmalloc.skip = skip;	/* the pool itself, then debugfs */
+		/* The pool itself succeeds, then a debugfs entry fails. */
+		fail_kmalloc.skip = skip;
 		fail_kmalloc.times = 1;
 		pool = z->create(NULL);
 		fail_knob_reset(&fail_kmalloc);

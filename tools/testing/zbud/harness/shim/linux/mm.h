@@ -16,8 +16,9 @@
 #include <linux/bug.h>
 #include "harness.h"
 
+/* -DPAGE_SHIFT=16 builds for 64 KiB pages. */
 #ifndef PAGE_SHIFT
-#define PAGE_SHIFT		12	/* -DPAGE_SHIFT=16 builds for 64 KiB pages */
+#define PAGE_SHIFT		12
 #endif
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
