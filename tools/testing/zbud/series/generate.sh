@@ -1,0 +1,288 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: generate.sh
+#
+# Commit the repository's zbud overlay onto a scratch git tree holding
+# pristine 6.1 as a three-patch series, and write the series with a cover
+# letter to tools/testing/zbud/outgoing/ (old patches there are removed).
+# The build worktree is left at the last patch.
+#
+#   1. mm/zbud: rewrite ...   include/linux/zbud.h, mm/zbud.c, the ZBUD
+#                             help of mm/Kconfig
+#   2. mm/zbud: add a KUnit suite
+#                             mm/zbud_kunit.c, tools/testing/zbud/
+#                             .kunitconfig, ZBUD_KUNIT_TEST in mm/Kconfig,
+#                             the mm/Makefile line
+#   3. Documentation/mm: document zbud
+#                             Documentation/mm/zbud.rst, the index.rst line
+#
+# Each patch that adds a file also adds it to the ZBUD entry of
+# MAINTAINERS, so the entry grows with the series and ends up as the
+# repository's MAINTAINERS.
+#
+# Environment:
+#   SERIES_REV      revision of the repository to take the files from
+#                   (default HEAD; "worktree" takes the files on disk)
+#   SERIES_NAME, SERIES_EMAIL
+#                   author and Signed-off-by of the patches (default:
+#                   git config user.name / user.email of the repository)
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/3]"
+#   SERIES_TO, SERIES_CC
+#                   comma-separated recipients written into the patches
+#                   (default: scripts/get_maintainer.pl; set them empty
+#                   to write none)
+#   SERIES_PARTIAL=1
+#                   leave out a patch whose files are not in SERIES_REV
+#                   instead of failing (to try the pipeline early; such a
+#                   series is not for sending)
+#   KDIR            a 6.1.y tree to use instead of Debian's linux-source
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+STEP_MSGS=(1-zbud.txt 2-kunit.txt 3-docs.txt)
+STEP_FILES=("include/linux/zbud.h mm/zbud.c"
+	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
+	    "Documentation/mm/zbud.rst")
+# Files Kconfig.patch edits, by step.  mm/Kconfig@1 is mm/Kconfig with
+# only the ZBUD help hunk: the patched file minus the ZBUD_KUNIT_TEST
+# entry.
+STEP_PATCHED=("mm/Kconfig@1" "mm/Kconfig mm/Makefile"
+	      "Documentation/mm/index.rst")
+
+need_tool git git
+need_tool patch patch
+need_tool perl perl
+
+name=${SERIES_NAME:-$(git -C "$REPO" config user.name || true)}
+email=${SERIES_EMAIL:-$(git -C "$REPO" config user.email || true)}
+[ -n "$name" ] && [ -n "$email" ] ||
+	die "no author: set SERIES_NAME and SERIES_EMAIL, or git config user.name and user.email"
+
+if [ "$SERIES_REV" = worktree ]; then
+	date=$(date +%s)
+else
+	git -C "$REPO" rev-parse -q --verify "$SERIES_REV^{commit}" \
+		>/dev/null || die "SERIES_REV=$SERIES_REV is not a commit"
+	# The same revision gives the same patches, byte for byte.
+	date=$(git -C "$REPO" log -1 --format=%ct "$SERIES_REV")
+	# shellcheck disable=SC2086
+	dirty=$(git -C "$REPO" status --porcelain -- $SERIES_FILES \
+		Kconfig.patch MAINTAINERS | tr '\n' ' ')
+	[ -z "$dirty" ] ||
+		note "not in $SERIES_REV, so not in the series: $dirty"
+fi
+
+lock_series
+src=$("$ZBUD_DIR/kernel/source.sh")
+
+# The pristine tree becomes the base commit.  Its metadata is fixed, so
+# the same tree always gives the same commit id.  git only reads $src;
+# its index lives in the cache and makes reruns a stat() of each file.
+import_base()
+{
+	local index=$SCACHE/base-${src##*/}.index tree ver
+
+	if [ ! -d "$SGIT" ]; then
+		rm -rf "$STREE"
+		mkdir -p "$STREE"
+		git init -q "$STREE.new"
+		git --git-dir="$STREE.new/.git" config gc.auto 0
+		mv "$STREE.new/.git" "$SGIT"
+		rmdir "$STREE.new"
+	fi
+	[ -f "$index" ] ||
+		note "importing $src into $SGIT (once, about a minute)"
+	# -f: Debian's top-level .gitignore ignores every file.
+	(lock_cache && cd "$src" &&
+	 GIT_INDEX_FILE=$index sgit --work-tree="$src" add -A -f) ||
+		die "could not import $src"
+	tree=$(GIT_INDEX_FILE=$index sgit write-tree)
+	ver=$(awk '/^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) =/ {
+			v[$1] = $3
+		}
+		END {
+			printf "%s.%s.%s%s", v["VERSION"], v["PATCHLEVEL"],
+				v["SUBLEVEL"], v["EXTRAVERSION"]
+		}' "$src/Makefile")
+	printf 'Linux %s\n' "$ver" |
+		GIT_AUTHOR_NAME="zbud series" GIT_AUTHOR_EMAIL="zbud@localhost" \
+		GIT_COMMITTER_NAME="zbud series" \
+		GIT_COMMITTER_EMAIL="zbud@localhost" \
+		GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" \
+		sgit commit-tree "$tree"
+}
+
+base=$(import_base)
+sgit update-ref refs/zbud/base "$base"
+
+stage=$(mktemp -d "$SCACHE/stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+# The files Kconfig.patch edits, patched: the state after the last step.
+repo_file Kconfig.patch >"$stage/Kconfig.patch" ||
+	die "Kconfig.patch is not in $SERIES_REV"
+mkdir -p "$stage/final"
+for f in $(sed -n 's|^+++ b/||p' "$stage/Kconfig.patch"); do
+	case " ${STEP_PATCHED[*]} " in
+	*" $f "* | *" $f@"*) ;;
+	*) die "Kconfig.patch edits $f, which no patch of the split takes" ;;
+	esac
+	mkdir -p "$stage/final/$(dirname "$f")"
+	sgit cat-file blob "$base:$f" >"$stage/final/$f" ||
+		die "$f is not in the pristine tree"
+done
+patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
+	<"$stage/Kconfig.patch" >"$stage/patch.log" 2>&1 ||
+	die "Kconfig.patch does not apply to $src: $(cat "$stage/patch.log")"
+
+# mm/Kconfig of step 1: the ZBUD_KUNIT_TEST entry taken out again, up to
+# the next entry.  It must leave exactly the pristine entries.
+awk '
+	/^config ZBUD_KUNIT_TEST$/ { skip = 1; next }
+	skip && /^(config|menuconfig|choice|endchoice|menu|endmenu|if|endif|source|comment)( |$)/ { skip = 0 }
+	!skip' "$stage/final/mm/Kconfig" >"$stage/Kconfig@1"
+! grep -q ZBUD_KUNIT_TEST "$stage/Kconfig@1" &&
+	[ "$(grep -c '^config ' "$stage/Kconfig@1")" = \
+	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
+	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
+
+# The repository's ZBUD entry of MAINTAINERS, from its title to a blank.
+repo_file MAINTAINERS |
+	sed -n '/^ZBUD COMPRESSED PAGE ALLOCATOR$/,/^$/p' | sed '/^$/d' \
+	>"$stage/entry" || die "MAINTAINERS is not in $SERIES_REV"
+[ -s "$stage/entry" ] ||
+	die "MAINTAINERS has no ZBUD COMPRESSED PAGE ALLOCATOR entry"
+
+# Is the F: pattern $1 a path of the tree after the files in $added?
+added=""
+path_present()
+{
+	local p=$1 f
+
+	case $p in
+	*[*?]*) return 0 ;;
+	esac
+	sgit cat-file -e "$base:${p%/}" 2>/dev/null && return 0
+	for f in $added; do
+		[ "$f" = "$p" ] && return 0
+		case $p in
+		*/) [ "${f#"$p"}" != "$f" ] && return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# MAINTAINERS with the ZBUD entry listing the files present so far, all
+# of them at the last step.
+write_maintainers()
+{
+	local last=$1 line
+
+	while IFS= read -r line; do
+		case $line in
+		F:*)
+			[ "$last" = 1 ] || path_present "${line#F:*[	 ]}" ||
+				continue
+			;;
+		esac
+		printf '%s\n' "$line"
+	done <"$stage/entry" >"$stage/entry.now"
+	sgit cat-file blob "$base:MAINTAINERS" | awk -v entry="$stage/entry.now" '
+		/^ZBUD COMPRESSED PAGE ALLOCATOR$/ {
+			while ((getline line < entry) > 0)
+				print line
+			skip = 1
+			found = 1
+			next
+		}
+		skip && /^$/ { skip = 0 }
+		!skip
+		END { exit !found }' >"$stage/MAINTAINERS" ||
+		die "the pristine MAINTAINERS has no ZBUD entry to replace"
+}
+
+add_blob()
+{
+	local blob
+
+	blob=$(sgit hash-object -w --stdin) || die "cannot store $1"
+	sgit update-index --add --cacheinfo "100644,$blob,$1"
+}
+
+export GIT_INDEX_FILE=$SCACHE/series.index
+export GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email
+export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email
+export GIT_AUTHOR_DATE="@$date +0000" GIT_COMMITTER_DATE="@$date +0000"
+sgit read-tree "$base"
+parent=$base
+nsteps=${#STEP_MSGS[@]}
+for ((i = 0; i < nsteps; i++)); do
+	missing=""
+	for f in ${STEP_FILES[i]}; do
+		repo_has "$f" || missing+=" $f"
+	done
+	if [ -n "$missing" ]; then
+		[ "${SERIES_PARTIAL:-}" = 1 ] ||
+			die "patch $((i + 1)) needs${missing}, which is not in $SERIES_REV (commit it, or set SERIES_PARTIAL=1 to leave the patch out)"
+		note "SERIES_PARTIAL: leaving out ${STEP_MSGS[i]} (missing${missing})"
+		continue
+	fi
+	for f in ${STEP_FILES[i]}; do
+		repo_file "$f" | add_blob "$f"
+		added+=" $f"
+	done
+	for f in ${STEP_PATCHED[i]}; do
+		case $f in
+		*@*) add_blob "${f%@*}" <"$stage/Kconfig@${f#*@}" ;;
+		*) add_blob "$f" <"$stage/final/$f" ;;
+		esac
+	done
+	last=0
+	[ "$i" -eq $((nsteps - 1)) ] && last=1
+	write_maintainers "$last"
+	add_blob MAINTAINERS <"$stage/MAINTAINERS"
+	tree=$(sgit write-tree)
+	[ "$tree" != "$(sgit rev-parse "$parent^{tree}")" ] ||
+		die "patch $((i + 1)) (${STEP_MSGS[i]}) changes nothing"
+	msg=$SERIES_DIR/msg/${STEP_MSGS[i]}
+	[ -f "$msg" ] || die "$msg is missing"
+	parent=$({ grep -v '^#' "$msg" | sed '/./,$!d'
+		   printf '\nSigned-off-by: %s <%s>\n' "$name" "$email"; } |
+		 sgit commit-tree -p "$parent" "$tree")
+done
+[ "$parent" != "$base" ] || die "no patch could be made"
+sgit update-ref "refs/heads/$BRANCH" "$parent"
+unset GIT_INDEX_FILE
+
+(lock_cache && checkout_tree "$parent") ||
+	die "cannot check out the series into $STREE"
+
+# Recipients: maintainers of the touched files in To, lists in Cc.
+recipients()
+{
+	sgit diff "$base" "$parent" >"$stage/all.diff"
+	(cd "$STREE" && ./scripts/get_maintainer.pl --no-git \
+		--no-git-fallback --no-rolestats "$@" \
+		"$stage/all.diff") | paste -sd, -
+}
+to=${SERIES_TO-$(recipients --m --no-r --no-l)}
+cc=${SERIES_CC-$(recipients --no-m --r --l)}
+
+args=(-q --cover-letter --base="$base" -o "$OUTGOING")
+[ -n "${SERIES_VERSION:-}" ] && args+=(-v "$SERIES_VERSION")
+IFS=, read -ra list <<<"$to"
+for r in "${list[@]}"; do
+	args+=(--to="$r")
+done
+IFS=, read -ra list <<<"$cc"
+for r in "${list[@]}"; do
+	args+=(--cc="$r")
+done
+mkdir -p "$OUTGOING"
+rm -f "$OUTGOING"/*.patch
+sgit format-patch "${args[@]}" "$base..refs/heads/$BRANCH"
+cover=$(ls "$OUTGOING"/*0000-cover-letter.patch)
+mv "$cover" "$SCACHE/cover-letter.raw"
+echo "${cover##*/}" >"$SCACHE/cover-letter.name"
+"$SERIES_DIR/cover.sh"
+note "wrote $(ls "$OUTGOING" | wc -l) files to $OUTGOING"

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Settings and helpers of the series scripts.  Source it.
+#
+# The series is built in a scratch git repository under $CACHE/series/:
+#   tree/       git repository holding the base commit (the pristine
+#               tree) and the series branch; its worktree is where the
+#               steps are built and linted (not bare: checkpatch's SPDX
+#               check reads LICENSES/ through GitPython)
+#   am/         worktree of it, the outgoing patches are applied there
+#   build-y/    O= build directory, CONFIG_ZBUD=y
+#   build-m/    O= build directory, CONFIG_ZBUD=m
+# Nothing outside $CACHE/series/ and outgoing/ is written; the pristine
+# tree and KDIR are only read.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../kernel/lib.sh"
+
+SERIES_DIR=$ZBUD_DIR/series
+SCACHE=$CACHE/series
+STREE=$SCACHE/tree
+SGIT=$STREE/.git
+SAM=$SCACHE/am
+OUTGOING=$ZBUD_DIR/outgoing
+RESULTS=$ZBUD_DIR/results
+BRANCH=zbud-series
+
+# Which revision of the repository the series is made from: a commit
+# (default HEAD), or "worktree" for the files as they are on disk.
+SERIES_REV=${SERIES_REV:-HEAD}
+
+# Two cores, shared with other jobs: stay at -j2 unless told otherwise.
+SERIES_JOBS=${SERIES_JOBS:-2}
+
+# Files of the series that are whole files; the rest are the hunks of
+# Kconfig.patch and the MAINTAINERS entry.
+SERIES_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
+tools/testing/zbud/.kunitconfig Documentation/mm/zbud.rst"
+
+# Series files that warnings are looked for in (compiler, sparse).
+SERIES_SOURCES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c"
+
+sgit()
+{
+	git --git-dir="$SGIT" "$@"
+}
+
+# Prints a file of the repository as of $SERIES_REV; fails if it is not
+# there.
+repo_file()
+{
+	if [ "$SERIES_REV" = worktree ]; then
+		cat "$REPO/$1" 2>/dev/null
+	else
+		git -C "$REPO" cat-file blob "$SERIES_REV:$1" 2>/dev/null
+	fi
+}
+
+repo_has()
+{
+	if [ "$SERIES_REV" = worktree ]; then
+		[ -f "$REPO/$1" ]
+	else
+		git -C "$REPO" cat-file -e "$SERIES_REV:$1" 2>/dev/null
+	fi
+}
+
+# The series' scripts keep out of each other's way with this lock, held
+# for a whole run; the kernel trees and builds of all jobs are shared
+# through lock_cache (kernel/lib.sh), which is taken second, around the
+# kernel work only.
+lock_series()
+{
+	[ -n "${ZBUD_SERIES_LOCKED:-}" ] && return
+	mkdir -p "$SCACHE"
+	exec 8>"$SCACHE/lock"
+	flock 8
+	export ZBUD_SERIES_LOCKED=1
+}
+
+# Results: every check prints one PASS or FAIL line and is counted.
+passed=0
+failed=0
+
+pass()
+{
+	echo "PASS: $*"
+	passed=$((passed + 1))
+}
+
+fail()
+{
+	echo "FAIL: $*"
+	failed=$((failed + 1))
+}
+
+# The last line of every check script; its exit status follows it.
+summary()
+{
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# need_pkgs CHECK PACKAGE...: unless the shell command CHECK succeeds,
+# install the Debian PACKAGEs (root only) or fail naming them.
+need_pkgs()
+{
+	local check=$1
+
+	shift
+	eval "$check" >/dev/null 2>&1 && return
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		note "installing $*"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "$@" >&2
+		eval "$check" >/dev/null 2>&1 && return
+	fi
+	die "missing: install the Debian package(s) $*"
+}
+
+need_tool()
+{
+	need_pkgs "command -v $1" "$2"
+}
+
+# The commits of the series, oldest first, and the base they start from.
+series_base()
+{
+	sgit rev-parse --verify -q "refs/zbud/base" ||
+		die "no series yet: run generate.sh first"
+}
+
+series_commits()
+{
+	sgit rev-list --reverse "$(series_base)..refs/heads/$BRANCH"
+}
+
+# Symbols the series itself adds: a step before the one that adds them
+# cannot set them, so their absence is expected there.
+SERIES_SYMS="CONFIG_ZBUD_KUNIT_TEST"
+
+# Puts the build worktree at commit $1; the caller holds lock_cache.  The
+# first checkout writes the whole tree, later ones what changed.
+checkout_tree()
+{
+	[ -f "$SGIT/index" ] ||
+		note "checking out the scratch tree into $STREE (once)"
+	sgit --work-tree="$STREE" checkout -q -f --detach "$1"
+	sgit --work-tree="$STREE" clean -q -f -d -x
+}
+
+# kmake CFG LOG ARGS...: make in the build worktree, out of tree in
+# build-CFG, appending to LOG.
+kmake()
+{
+	local cfg=$1 log=$2
+
+	shift 2
+	CCACHE_DIR=$CACHE/ccache make -C "$STREE" O="$SCACHE/build-$cfg" \
+		ARCH=x86_64 LOCALVERSION= CC="ccache gcc" \
+		HOSTCC="ccache gcc" "$@" >>"$log" 2>&1
+}
+
+# configure CFG LOG: tinyconfig plus configs/CFG.config, then a check that
+# every option came out as asked.  Fails with the options that did not.
+configure()
+{
+	local cfg=$1 log=$2 build=$SCACHE/build-$1 frag line sym bad=() stamp
+
+	frag=$SERIES_DIR/configs/$cfg.config
+	mkdir -p "$build"
+	# The same tree and fragment give the same .config: keep it.
+	stamp="$(sgit rev-parse 'HEAD^{tree}') $(sha1sum <"$frag")"
+	if [ -f "$build/.config" ] &&
+	   [ "$(cat "$build/.zbud-config" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	rm -f "$build/.zbud-config"
+	kmake "$cfg" "$log" tinyconfig || return 1
+	(cd "$build" && "$STREE/scripts/kconfig/merge_config.sh" -m \
+		-O "$build" "$build/.config" "$frag") >>"$log" 2>&1 || return 1
+	kmake "$cfg" "$log" olddefconfig || return 1
+	while read -r line; do
+		case $line in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			grep -qxF "$line" "$build/.config" && continue
+			;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			grep -q "^$sym=" "$build/.config" || continue
+			;;
+		*)
+			continue
+			;;
+		esac
+		case " $SERIES_SYMS " in
+		*" $sym "*)
+			grep -rqx "config ${sym#CONFIG_}" --include='Kconfig*' \
+				"$STREE/mm" || continue
+			;;
+		esac
+		bad+=("$line")
+	done <"$frag"
+	if [ ${#bad[@]} -eq 0 ]; then
+		echo "$stamp" >"$build/.zbud-config"
+		return 0
+	fi
+	echo "options not set as asked: ${bad[*]}" >>"$log"
+	return 1
+}
+
+# Prints the compiler, sparse and modpost diagnostics of LOG that are
+# about the series' files.
+series_warnings()
+{
+	local re='' f
+
+	for f in $SERIES_SOURCES; do
+		re+="${re:+|}${f//./\\.}"
+	done
+	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error)" "$1" || true
+	grep -E '^(WARNING|ERROR): modpost: .*zbud' "$1" || true
+}
