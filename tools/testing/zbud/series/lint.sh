@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: lint.sh [CONFIG...]
+#
+# Lint the series that generate.sh left in outgoing/ and in the build
+# worktree, one counted check each:
+#   - scripts/checkpatch.pl --strict on every patch (not the cover
+#     letter): fails on any error, warning or check;
+#   - scripts/kernel-doc -none on mm/zbud.c and include/linux/zbud.h:
+#     fails on any output, also with -v;
+#   - make C=2 W=1 (sparse from Debian, gcc's W=1 warnings and kernel-doc)
+#     on mm/zbud.o and mm/zbud_kunit.o, in each CONFIG (y, m; default y,
+#     see configs/): fails on any warning in the series' files.
+# The last line is "N passed, N failed"; the exit status is 1 on any
+# failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+configs=${*:-y}
+need_tool sparse sparse
+# checkpatch checks the SPDX line of a new file with scripts/spdxcheck.py,
+# which needs python3-ply and python3-git.  Prefer Debian's python3 for it
+# over another one earlier in PATH.
+py_path=$PATH
+[ -x /usr/bin/python3 ] && py_path=/usr/bin:$PATH
+need_pkgs "PATH=$py_path python3 -c 'import ply, git'" python3-ply python3-git
+lock_series
+logs=$SCACHE/logs
+mkdir -p "$logs"
+
+# Lines of a checkpatch report that say what is wrong, with the file and
+# line they are about.
+checkpatch_messages()
+{
+	awk '/^(ERROR|WARNING|CHECK):/ { msg = $0; next }
+	     msg && /^#[0-9]+: FILE:/ { print "  " msg " (" $2 ")"; msg = ""; next }
+	     msg { print "  " msg; msg = "" }' "$1"
+}
+
+patches=$(ls "$OUTGOING"/*.patch 2>/dev/null | grep -v '0000-cover-letter\.patch$' || true)
+[ -n "$patches" ] || die "no patches in $OUTGOING: run generate.sh first"
+for p in $patches; do
+	log=$logs/checkpatch-${p##*/}.log
+	(cd "$STREE" && PATH=$py_path ./scripts/checkpatch.pl --strict "$p") \
+		>"$log" 2>&1 || true
+	# A traceback is a check that could not run, not a clean patch.
+	if grep -qx 'total: 0 errors, 0 warnings, 0 checks, [0-9]* lines checked' \
+		"$log" && ! grep -q '^Traceback' "$log"; then
+		pass "checkpatch --strict ${p##*/}"
+	else
+		fail "checkpatch --strict ${p##*/}: $(grep '^total:' "$log" ||
+			echo 'no total')"
+		checkpatch_messages "$log"
+		grep -A3 '^Traceback' "$log" | sed 's/^/  /' || true
+	fi
+done
+
+# kernel-doc prints only problems with -none, and "info:" lines as well
+# with -v.
+for f in mm/zbud.c include/linux/zbud.h; do
+	if [ ! -f "$STREE/$f" ]; then
+		fail "kernel-doc $f: not in the series"
+		continue
+	fi
+	log=$logs/kernel-doc-${f##*/}.log
+	(cd "$STREE" && ./scripts/kernel-doc -none "$f" &&
+	 ./scripts/kernel-doc -none -v "$f" 2>&1 >/dev/null |
+		grep -v ': info: Scanning doc for ' >&2) >"$log" 2>&1 || true
+	if [ -s "$log" ]; then
+		fail "kernel-doc -none $f"
+		sed 's/^/  /' "$log"
+	else
+		pass "kernel-doc -none $f"
+	fi
+done
+
+# sparse (C=2 checks a file even when its object is up to date) and W=1
+# (only seen when the object is compiled again, hence the rm).  Both
+# objects are made in one run; --output-sync keeps each object's
+# messages together, after its CC line, so they can be told apart.
+for cfg in $configs; do
+	build=$SCACHE/build-$cfg
+	log=$logs/sparse-$cfg.log
+	: >"$log"
+	if ! (lock_cache && configure "$cfg" "$log"); then
+		fail "sparse/W=1 ($cfg): cannot configure, see $log"
+		tail -n 5 "$log" | sed 's/^/  /'
+		continue
+	fi
+	objs=()
+	for obj in mm/zbud.o mm/zbud_kunit.o; do
+		if [ -f "$STREE/${obj%.o}.c" ]; then
+			objs+=("$obj")
+			rm -f "$build/$obj"
+		else
+			fail "sparse/W=1 $obj ($cfg): ${obj%.o}.c is not in the series"
+		fi
+	done
+	[ ${#objs[@]} -gt 0 ] || continue
+	(lock_cache && kmake "$cfg" "$log" -k -j"$SERIES_JOBS" \
+		--output-sync=target C=2 W=1 "${objs[@]}") || true
+	for obj in "${objs[@]}"; do
+		# This object's part of the log, and what came before any CC.
+		part=$logs/sparse-$cfg-${obj##*/}.log
+		awk -v obj="$obj" '
+			/^  CC( \[M\])? +[^ ]+\.o$/ { cc = $NF; seen = 1 }
+			!seen || cc == obj' "$log" >"$part"
+		found=$(series_warnings "$part")
+		if [ ! -f "$build/$obj" ]; then
+			fail "sparse/W=1 $obj ($cfg): not built, see $log"
+			grep -E '(error|Error)' "$part" | head -n 10 |
+				sed 's/^/  /'
+		elif [ -n "$found" ]; then
+			fail "sparse/W=1 $obj ($cfg)"
+			printf '%s\n' "$found" | sed 's/^/  /'
+		else
+			pass "sparse/W=1 $obj ($cfg)"
+		fi
+		# Said, but not counted: problems outside the series' files.
+		grep -E ': (warning|error):' "$part" | grep -vxF "$found" |
+			sed 's/^/  note, not in the series: /' || true
+	done
+done
+summary
