@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: run.sh lint|series
+#
+#   lint    generate the series, then checkpatch, kernel-doc and sparse/W=1
+#           in the CONFIG_ZBUD=y build (lint.sh y).  Quick once the
+#           scratch tree and its build directory exist; part of
+#           `make -C tools/testing/zbud check`.
+#   series  generate, build every step with CONFIG_ZBUD=y and =m
+#           (bisect-build.sh), lint with sparse/W=1 in both builds, and
+#           git am the patches onto the base (am-check.sh).  When all of
+#           it passes, the cover letter gets the list of checks.
+#
+# Every check prints a PASS or FAIL line; the last line is the total,
+# "N passed, N failed", and the exit status is 1 if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-}
+case $mode in
+lint | series) ;;
+*) die "usage: ${0##*/} lint|series" ;;
+esac
+
+lock_series
+start=$SECONDS
+# The cover letter lists checks only after a full run passed on this tree.
+[ "$mode" = lint ] || rm -f "$SCACHE/checks.txt"
+
+# run SCRIPT ARGS...: run a check script and add its total to ours.
+run()
+{
+	local out last p f
+
+	out=$SCACHE/logs/run-${1%.sh}.out
+	mkdir -p "$SCACHE/logs"
+	"$SERIES_DIR/$1" "${@:2}" | tee "$out" || true
+	last=$(tail -n 1 "$out")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+	else
+		echo "FAIL: $1 ended without a total"
+		p=0
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+# Generation is a check too: without it there is nothing to lint.
+if "$SERIES_DIR/generate.sh"; then
+	pass "generate $(ls "$OUTGOING"/*.patch | wc -l) files in outgoing/"
+else
+	fail "generate the series"
+	summary
+	exit 1
+fi
+
+if [ "$mode" = lint ]; then
+	run lint.sh y
+else
+	run bisect-build.sh y m
+	run lint.sh y m
+	run am-check.sh
+	if [ "$failed" -eq 0 ]; then
+		# The checks the cover letter lists, for this very tree.
+		base=$(series_base)
+		n=$(series_commits | wc -l)
+		{
+			echo "tree $(sgit rev-parse "refs/heads/$BRANCH^{tree}")"
+			echo "- scripts/checkpatch.pl --strict: 0 errors, 0 warnings,"
+			echo "  0 checks on each patch."
+			echo "- Each of the $n steps builds, modules included, from"
+			echo "  tinyconfig with CONFIG_ZBUD=y (with KUnit, DEBUG_VM"
+			echo "  and MEMCG) and with CONFIG_ZBUD=m (KUnit and the"
+			echo "  suite as modules), without warnings in its files."
+			echo "- sparse $(sparse --version) and W=1 report nothing"
+			echo "  on mm/zbud.o and mm/zbud_kunit.o in both builds."
+			echo "- scripts/kernel-doc -none reports nothing on"
+			echo "  mm/zbud.c and include/linux/zbud.h."
+			echo "- git am applies the series to $(sgit log -1 \
+				--format=%s "$base")."
+		} >"$SCACHE/checks.txt"
+		"$SERIES_DIR/cover.sh"
+	fi
+fi
+echo "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
+summary
