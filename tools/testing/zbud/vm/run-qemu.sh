@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: run-qemu.sh BZIMAGE INITRD LOG TIMEOUT APPEND [DISK[:ro]]...
+#
+# Boot the guest in QEMU (TCG: this machine has no KVM) with the serial
+# console written to LOG, and each DISK as a raw virtio disk (/dev/vda,
+# /dev/vdb, ...).  The guest ends by rebooting, which -no-reboot turns
+# into QEMU exiting.  After TIMEOUT seconds QEMU is killed and this fails.
+# VM_MEM (MiB, default 256) and VM_CPUS (default 2) size the guest.
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+[ $# -ge 5 ] || die "usage: ${0##*/} BZIMAGE INITRD LOG TIMEOUT APPEND [DISK[:ro]]..."
+kernel=$1 initrd=$2 log=$3 timeout=$4 append=$5
+shift 5
+
+args=(-nodefaults -accel tcg -cpu max -smp "${VM_CPUS:-2}"
+      -m "${VM_MEM:-256}" -bios /usr/share/qemu/qboot.rom
+      -kernel "$kernel" -initrd "$initrd"
+      -append "console=ttyS0 panic=-1 $append"
+      -display none -monitor none -serial "file:$log" -no-reboot)
+for disk in "$@"; do
+	opt=file=${disk%:ro},format=raw,if=virtio
+	[ "$disk" = "${disk%:ro}" ] || opt+=,readonly=on
+	args+=(-drive "$opt")
+done
+
+# --foreground keeps QEMU in our process group, so that an interrupted
+# make stops it too.
+rc=0
+timeout --foreground --kill-after=10 "$timeout" \
+	qemu-system-x86_64 "${args[@]}" || rc=$?
+[ $rc -eq 124 ] || [ $rc -eq 137 ] &&
+	die "QEMU timed out after $timeout s and was killed (console: $log)"
+[ $rc -eq 0 ] || die "QEMU failed with status $rc (console: $log)"

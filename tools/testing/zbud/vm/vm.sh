@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot the patched kernel with zswap on a virtio swap disk and run the
+# workload (workload.c) under memory pressure.  Prints the console's
+# zswap and zbud lines and the workload's report, then checks that the
+# pool is the one asked for, zswap stored pages, no page came back
+# corrupt and the kernel reported no problem.  Ends with the line
+# "N passed, N failed".
+#
+# Knobs (environment or make variables), with defaults:
+#   VM_MEM=256 (MiB)  VM_CPUS=2  VM_FILL_MIB=400  VM_SWAP_MIB=1024
+#   VM_ZPOOL=zbud  VM_COMPRESSOR=lzo  VM_POOL_PERCENT=20  VM_SEED=1
+#   VM_TIMEOUT=900 (seconds)
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+: "${VM_FILL_MIB:=400}" "${VM_SWAP_MIB:=1024}" "${VM_ZPOOL:=zbud}"
+: "${VM_COMPRESSOR:=lzo}" "${VM_POOL_PERCENT:=20}" "${VM_SEED:=1}"
+
+passed=0
+failed=0
+
+# check NAME CONDITION...: count and show one pass/fail result.
+check()
+{
+	local name=$1
+
+	shift
+	if "$@"; then
+		echo "ok: $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $name"
+		failed=$((failed + 1))
+	fi
+}
+
+# The value of "zbudvm: KEY=VALUE" in the console log, or -1.
+value()
+{
+	local v
+
+	v=$(grep -a -o "zbudvm: $1=[0-9]*" "$log" | tail -n 1 | sed 's/.*=//')
+	echo "${v:--1}"
+}
+
+prepare_vm zbud
+corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
+new_run_dir vm
+log=$run/console.log
+truncate -s "${VM_SWAP_MIB}M" "$run/swap.img"
+trap 'rm -f "$run/swap.img"' EXIT
+
+append="kunit.enable=0 zswap.enabled=1 zswap.zpool=$VM_ZPOOL"
+append+=" zswap.compressor=$VM_COMPRESSOR"
+append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=workload"
+append+=" zbudvm.fill=$VM_FILL_MIB zbudvm.seed=$VM_SEED"
+note "booting with $VM_ZPOOL, filling $VM_FILL_MIB MiB (console: $log)"
+qemu_ok=true
+"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
+	"${VM_TIMEOUT:-900}" "$append" "$run/swap.img" "$corpus:ro" ||
+	qemu_ok=false
+
+echo "--- console: zswap and zbud"
+grep -a -i -E 'zswap|zbud' "$log" | grep -v -e 'zbudvm:' -e 'command line' || true
+echo "--- workload report"
+grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' || true
+echo "---"
+
+pool="zswap: loaded using pool $VM_COMPRESSOR/$VM_ZPOOL"
+check "QEMU ran to the end in time" $qemu_ok
+check "console says '$pool'" grep -q -a "$pool" "$log"
+check "the workload finished" grep -q -a 'zbudvm: init done status=0' "$log"
+check "zswap stored_pages > 0" [ "$(value zswap.stored_pages)" -gt 0 ]
+check "no page corrupt" [ "$(value 'result .*corrupt')" -eq 0 ]
+scan_log "$log"
+failed=$((failed + problems))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

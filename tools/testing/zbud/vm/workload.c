@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memory-pressure workload for the zbud test VM, run by /init.
+ *
+ * It fills an anonymous working set larger than the VM's RAM with pages
+ * copied from a corpus of real files (a raw disk made by mkcorpus.sh), so
+ * that zswap sees the compressed sizes real data has.  Every page is
+ * stamped with its index, a generation and a checksum.  The set is then
+ * walked in random order (verifying, and rewriting a quarter of the pages
+ * with new content) and in sequential order (verifying), which forces
+ * swap-out, swap-in and zswap writeback.  Stale or damaged data shows up
+ * as a wrong stamp or checksum.
+ *
+ * Arguments, all KEY=VALUE:
+ *   fill=MiB       size of the working set (default 400)
+ *   seed=N         picks corpus pages and the random order (default 1)
+ *   corpus=PATH    the corpus disk (default /dev/vdb)
+ *
+ * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  The
+ * program exits 1 if any page is corrupt.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE		4096
+#define MAX_REPORTS	10
+
+struct stamp {
+	uint32_t index;
+	uint32_t gen;
+	uint64_t sum;
+};
+
+static unsigned long fill_mib = 400;
+static uint64_t seed = 1;
+static const char *corpus_path = "/dev/vdb";
+
+static int corpus_fd;
+static uint64_t corpus_pages;
+static unsigned char *set;
+static uint32_t npages;
+static uint8_t *gens;		/* current generation of each page */
+static uint8_t *bad;		/* pages found corrupt at least once */
+static uint64_t written, verified, corrupt;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("zbudvm: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+static void die(const char *what)
+{
+	say("workload error: %s: %s", what, strerror(errno));
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* splitmix64: a good 64-bit mix, cheap enough for every page. */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t checksum(const unsigned char *page)
+{
+	const uint64_t *w = (const uint64_t *)page;
+	uint64_t h = seed;
+	size_t i;
+
+	for (i = sizeof(struct stamp) / 8; i < PAGE / 8; i++)
+		h = (h ^ w[i]) * 0x100000001b3ULL + (h >> 29);
+	return mix(h);
+}
+
+static void write_page(uint32_t i)
+{
+	unsigned char *page = set + (size_t)i * PAGE;
+	uint64_t src = mix(seed ^ ((uint64_t)gens[i] << 32 | i)) %
+		       corpus_pages;
+	struct stamp st = { .index = i, .gen = gens[i] };
+
+	if (pread(corpus_fd, page, PAGE, src * PAGE) != PAGE)
+		die("reading the corpus");
+	st.sum = checksum(page);
+	memcpy(page, &st, sizeof(st));
+	written++;
+}
+
+static void verify_page(uint32_t i)
+{
+	unsigned char *page = set + (size_t)i * PAGE;
+	struct stamp st;
+
+	memcpy(&st, page, sizeof(st));
+	verified++;
+	if (st.index == i && st.gen == gens[i] && st.sum == checksum(page))
+		return;
+	if (!bad[i]) {
+		bad[i] = 1;
+		corrupt++;
+	}
+	if (corrupt <= MAX_REPORTS)
+		say("corrupt page=%u found index=%u gen=%u want gen=%u sum_ok=%d",
+		    i, st.index, st.gen, gens[i], st.sum == checksum(page));
+}
+
+static void pass_fill(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < npages; i++)
+		write_page(i);
+}
+
+/* Visit every page once in a seeded random order; rewrite a quarter. */
+static void pass_random(void)
+{
+	uint32_t *order = malloc(sizeof(*order) * npages);
+	uint64_t r = seed;
+	uint32_t i, j, t;
+
+	if (!order)
+		die("malloc");
+	for (i = 0; i < npages; i++)
+		order[i] = i;
+	for (i = npages - 1; i > 0; i--) {
+		r = mix(r);
+		j = r % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < npages; i++) {
+		verify_page(order[i]);
+		if (mix(seed + order[i]) % 4 == 0) {
+			gens[order[i]]++;
+			write_page(order[i]);
+		}
+	}
+	free(order);
+}
+
+static void pass_sequential(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < npages; i++)
+		verify_page(i);
+}
+
+/* Ask for everything to be swapped out, so the next pass swaps it in. */
+static void pass_pageout(void)
+{
+	if (madvise(set, (size_t)npages * PAGE, MADV_PAGEOUT))
+		say("madvise(MADV_PAGEOUT): %s", strerror(errno));
+}
+
+static void run_pass(const char *name, void (*fn)(void))
+{
+	uint64_t c0 = corrupt;
+	double t0 = now();
+
+	fn();
+	say("pass %s corrupt=%llu seconds=%.1f", name,
+	    (unsigned long long)(corrupt - c0), now() - t0);
+}
+
+/* Print "PREFIX.NAME=VALUE" for each one-line file in DIR, recursively. */
+static void dump_dir(const char *dir, const char *prefix)
+{
+	char path[512], name[512], val[128];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d = opendir(dir);
+	FILE *f;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(name, sizeof(name), "%s.%s", prefix, de->d_name);
+		if (stat(path, &sb))
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			dump_dir(path, name);
+			continue;
+		}
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f)) {
+			val[strcspn(val, "\n")] = 0;
+			say("%s=%s", name, val);
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/*
+ * Print the lines of FILE that start with one of the given keys as
+ * "PREFIX.KEY=VALUE", turning "Name:   12 kB" into "Name_kB=12".
+ */
+static void dump_lines(const char *file, const char *prefix,
+		       const char *const *keys)
+{
+	char line[256], key[64];
+	unsigned long long val;
+	FILE *f = fopen(file, "r");
+	int k;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		for (k = 0; keys[k]; k++) {
+			if (strncmp(line, keys[k], strlen(keys[k])) ||
+			    sscanf(line, "%63[^: ]%*[: ]%llu", key, &val) != 2)
+				continue;
+			say("%s.%s%s=%llu", prefix, key,
+			    strstr(line, " kB") ? "_kB" : "", val);
+		}
+	}
+	fclose(f);
+}
+
+static void report(double seconds)
+{
+	static const char *const meminfo[] = {
+		"MemTotal:", "SwapTotal:", "SwapFree:", "Zswap", NULL };
+	static const char *const vmstat[] = { "pswpin ", "pswpout ", NULL };
+
+	say("result pages=%u written=%llu verified=%llu corrupt=%llu seconds=%.1f",
+	    npages, (unsigned long long)written,
+	    (unsigned long long)verified, (unsigned long long)corrupt,
+	    seconds);
+	dump_dir("/sys/module/zswap/parameters", "param");
+	dump_dir("/sys/kernel/debug/zswap", "zswap");
+	dump_dir("/sys/kernel/debug/zbud", "zbud");
+	dump_lines("/proc/meminfo", "meminfo", meminfo);
+	dump_lines("/proc/vmstat", "vmstat", vmstat);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "fill=", 5))
+			fill_mib = strtoul(argv[i] + 5, NULL, 0);
+		else if (!strncmp(argv[i], "seed=", 5))
+			seed = strtoull(argv[i] + 5, NULL, 0);
+		else if (!strncmp(argv[i], "corpus=", 7))
+			corpus_path = argv[i] + 7;
+		else
+			say("ignoring unknown argument '%s'", argv[i]);
+	}
+	if (!fill_mib) {
+		errno = EINVAL;
+		die("fill=0");
+	}
+}
+
+static void open_corpus(void)
+{
+	uint64_t bytes;
+	struct stat sb;
+
+	corpus_fd = open(corpus_path, O_RDONLY);
+	if (corpus_fd < 0 || fstat(corpus_fd, &sb))
+		die(corpus_path);
+	bytes = sb.st_size;
+	if (S_ISBLK(sb.st_mode) && ioctl(corpus_fd, BLKGETSIZE64, &bytes))
+		die(corpus_path);
+	corpus_pages = bytes / PAGE;
+	if (!corpus_pages) {
+		errno = EINVAL;
+		die("empty corpus");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	double t0;
+
+	parse_args(argc, argv);
+	open_corpus();
+	npages = fill_mib * (1024 * 1024 / PAGE);
+	gens = calloc(npages, 1);
+	bad = calloc(npages, 1);
+	set = mmap(NULL, (size_t)npages * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!gens || !bad || set == MAP_FAILED)
+		die("allocating the working set");
+	say("workload fill=%luMiB pages=%u seed=%llu corpus_pages=%llu",
+	    fill_mib, npages, (unsigned long long)seed,
+	    (unsigned long long)corpus_pages);
+
+	t0 = now();
+	run_pass("fill", pass_fill);
+	run_pass("random", pass_random);
+	run_pass("pageout", pass_pageout);
+	run_pass("sequential", pass_sequential);
+	report(now() - t0);
+	return corrupt ? 1 : 0;
+}
