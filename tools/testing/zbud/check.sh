@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Run every test suite and total their "N passed, N failed" lines into
+# one final line of the same form; fail if anything failed.
+#
+# CHECK_SUITES picks and orders the suites (default "kunit vm harness");
+# harness runs only once harness/Makefile exists.
+set -euo pipefail
+. "$(dirname "$0")/kernel/lib.sh"
+
+total_passed=0
+total_failed=0
+
+# run_suite NAME COMMAND...: run one suite and add its counts.
+run_suite()
+{
+	local name=$1 out rc=0 line p f
+
+	shift
+	echo "=== $name"
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out" || rc=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	rm -f "$out"
+	p=0
+	f=1
+	if [ -n "$line" ]; then
+		p=${line%% *}
+		f=${line#* passed, }
+		f=${f%% *}
+	else
+		echo "FAIL: $name printed no 'N passed, N failed' line"
+	fi
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $name exited with status $rc"
+		f=1
+	fi
+	echo "=== $name: $p passed, $f failed"
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+}
+
+for suite in ${CHECK_SUITES:-kunit vm harness}; do
+	case $suite in
+	kunit|vm)
+		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
+		;;
+	harness)
+		if [ -f "$ZBUD_DIR/harness/Makefile" ]; then
+			run_suite harness "${MAKE:-make}" -C "$ZBUD_DIR/harness" check
+		else
+			echo "=== harness: skipped, no harness/Makefile yet"
+		fi
+		;;
+	*)
+		die "unknown suite '$suite' in CHECK_SUITES"
+		;;
+	esac
+done
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
