@@ -9,18 +9,31 @@
 #	objects from $(HARNESS_SRCS), plus zbud_61.c with $(HARNESS_ZBUD61)
 #
 # KSRC is a pristine Linux 6.1 tree; by default source.sh provides one
-# (from Debian's linux-source-6.1, or a copy of KDIR=...).  It is asked
-# once per make run and may wait while a kernel build holds the cache
-# lock.
+# (from Debian's linux-source-6.1, or a copy of KDIR=...).  source.sh
+# takes the cache lock, which a kernel build holds for minutes, so the
+# path it gave is remembered in $(CACHE)/harness-ksrc and reused while
+# that tree exists and KDIR is unset: the harness only reads the tree,
+# which source.sh never changes once it is in place.
 
 HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+HARNESS_CACHE := $(or $(CACHE),$(abspath $(HARNESS_DIR)/../../../..)/.cache)
+HARNESS_KSRC_FILE := $(HARNESS_CACHE)/harness-ksrc
 
 # "make clean" needs no tree.
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(origin KSRC),undefined)
+ifeq ($(KDIR),)
+KSRC := $(shell cat $(HARNESS_KSRC_FILE) 2>/dev/null)
+endif
+ifeq ($(wildcard $(KSRC)/mm/zbud.c),)
 KSRC := $(shell $(HARNESS_DIR)/../kernel/source.sh)
 ifeq ($(KSRC),)
 $(error ../kernel/source.sh gave no kernel tree; set KSRC or KDIR)
+endif
+ifeq ($(KDIR),)
+$(shell mkdir -p $(dir $(HARNESS_KSRC_FILE)) && \
+	echo '$(KSRC)' > $(HARNESS_KSRC_FILE))
+endif
 endif
 endif
 ifeq ($(wildcard $(KSRC)/mm/zbud.c),)

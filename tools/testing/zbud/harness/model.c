@@ -33,7 +33,11 @@
 #include "test.h"
 #include "zalloc.h"
 
-#define PAGE		4096UL
+/* Built with -DPAGE_SHIFT=16 too, as for 64 KiB pages. */
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT	12
+#endif
+#define PAGE		(1UL << PAGE_SHIFT)
 #define UNITS		(PAGE / 8)
 #define ARENA_PAGES	(1UL << 16)
 #define MAX_LIVE	8192
@@ -606,7 +610,7 @@ static void model_setup(void)
 
 TEST(model_random)
 {
-	unsigned long ops = env_ulong("MODEL_OPS",
+	unsigned long ops = env_ulong("MODEL_OPS", PAGE_SHIFT != 12 ? 200000 :
 				      XA_TRACKS_PAGES ? 2000000 : 500000);
 
 	model_setup();
