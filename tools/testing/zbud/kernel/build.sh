@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: build.sh [FLAVOUR]
+# Usage: build.sh [FLAVOUR [DEST]]
 #
 # Build an x86_64 bzImage out of tree, with ccache, from tinyconfig plus
-# the fragments in configs/, and print the directory holding the result:
-# bzImage, config, gen_init_cpio and an "info" file naming the source tree
-# and the build directory.  Reruns rebuild only what changed.
+# the fragments in configs/.  Reruns rebuild only what changed.  While
+# still holding the cache lock, copy the result into DEST (default
+# $CACHE/out/<source>-FLAVOUR) and print DEST: bzImage, config,
+# gen_init_cpio and an "info" file naming the source tree and the build
+# directory.  A job that boots its own DEST boots exactly what it built,
+# whatever other jobs build meanwhile.
 #
 # FLAVOUR is one of
 #   zbud      6.1 with the zbud series applied, KUnit suite built in
@@ -81,7 +84,7 @@ else
 fi
 
 build=$CACHE/build/$id-$flavour
-out=$CACHE/out/$id-$flavour
+out=${2:-$CACHE/out/$id-$flavour}
 log=$build/zbud-build.log
 mkdir -p "$build" "$out"
 : >"$log"

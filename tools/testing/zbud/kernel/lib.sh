@@ -26,6 +26,8 @@ lock_cache()
 	[ -n "${ZBUD_LOCKED:-}" ] && return
 	mkdir -p "$CACHE"
 	exec 9>"$CACHE/lock"
+	flock -n 9 && { export ZBUD_LOCKED=1; return; }
+	note "waiting for $CACHE/lock (another job is using the kernel trees)"
 	flock 9
 	export ZBUD_LOCKED=1
 }

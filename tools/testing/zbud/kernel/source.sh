@@ -15,16 +15,18 @@ check_61()
 	local ver
 
 	ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$1/Makefile" \
-	      2>/dev/null | paste -sd.)
+	      2>/dev/null | paste -sd.) || true
 	[ "$ver" = 6.1 ] && [ -f "$1/mm/zbud.c" ] ||
 		die "$2 is not a Linux 6.1 tree (version '${ver:-none}')"
 }
 
-lock_cache
-mkdir -p "$CACHE/src"
 if [ -n "${KDIR:-}" ]; then
 	[ -d "$KDIR" ] || die "KDIR=$KDIR is not a directory"
 	check_61 "$KDIR" "KDIR=$KDIR"
+fi
+lock_cache
+mkdir -p "$CACHE/src"
+if [ -n "${KDIR:-}" ]; then
 	dst=$CACHE/src/kdir-$(realpath "$KDIR" | sha1sum | cut -c1-10)
 	# Leave out git data and in-tree build state: the latter would
 	# make the out-of-tree build refuse the copy.

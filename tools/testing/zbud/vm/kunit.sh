@@ -9,8 +9,8 @@ set -euo pipefail
 
 SUITE=zbud
 
-prepare_vm zbud
 new_run_dir kunit
+prepare_vm zbud
 log=$run/console.log
 note "booting the KUnit kernel (console: $log)"
 failed=0

@@ -1,16 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: mkinitramfs.sh GEN_INIT_CPIO
+# Usage: mkinitramfs.sh GEN_INIT_CPIO OUTPUT
 #
-# Build the static /init and /bin/workload, pack them with the kernel's
-# gen_init_cpio into an uncompressed $CACHE/vm/initramfs.cpio and print
-# its path.  No root needed: device nodes come from the cpio list.
+# Build the static /init and /bin/workload and pack them with the
+# kernel's gen_init_cpio into the uncompressed cpio archive OUTPUT.  No
+# root needed: device nodes come from the cpio list.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
-[ $# -eq 1 ] && [ -x "$1" ] || die "usage: ${0##*/} GEN_INIT_CPIO"
-mkdir -p "$CACHE/vm"
-tmp=$(mktemp -d "$CACHE/vm/initramfs.XXXXXX")
+[ $# -eq 2 ] && [ -x "$1" ] || die "usage: ${0##*/} GEN_INIT_CPIO OUTPUT"
+tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 for prog in init workload; do
@@ -26,7 +25,4 @@ dir /bin 0755 0 0
 file /init $tmp/init 0755 0 0
 file /bin/workload $tmp/workload 0755 0 0
 LIST
-"$1" "$tmp/list" >"$tmp/initramfs.cpio"
-# Replace, do not rewrite: a QEMU of another job may be reading it.
-mv "$tmp/initramfs.cpio" "$CACHE/vm/initramfs.cpio"
-echo "$CACHE/vm/initramfs.cpio"
+"$1" "$tmp/list" >"$2"

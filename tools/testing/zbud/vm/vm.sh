@@ -44,9 +44,9 @@ value()
 	echo "${v:--1}"
 }
 
+new_run_dir vm
 prepare_vm zbud
 corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
-new_run_dir vm
 log=$run/console.log
 truncate -s "${VM_SWAP_MIB}M" "$run/swap.img"
 trap 'rm -f "$run/swap.img"' EXIT

@@ -4,20 +4,24 @@
 
 VM_DIR=$ZBUD_DIR/vm
 
-# Build kernel FLAVOUR and the initramfs; sets $out, $tree and $initrd.
+# Build kernel FLAVOUR into $run/kernel and the initramfs into $run; sets
+# $out, $tree and $initrd.
 prepare_vm()
 {
-	out=$("$ZBUD_DIR/kernel/build.sh" "$1")
+	out=$("$ZBUD_DIR/kernel/build.sh" "$1" "$run/kernel")
 	tree=$(sed -n 's/^tree=//p' "$out/info")
-	initrd=$("$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio")
+	initrd=$run/initramfs.cpio
+	"$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio" "$initrd"
 }
 
-# Make a fresh directory $run for one run's files; NAME-latest links to it.
+# Make a fresh directory $run for one run's files; NAME-latest links to
+# it, and only the newest 10 runs of NAME are kept.
 new_run_dir()
 {
 	mkdir -p "$CACHE/runs"
 	run=$(mktemp -d "$CACHE/runs/$1.$(date +%Y%m%d-%H%M%S).XXXX")
 	ln -sfn "$run" "$CACHE/runs/$1-latest"
+	ls -dt "$CACHE/runs/$1".*.* | tail -n +11 | xargs -r rm -rf
 }
 
 # Kernel reports that fail any run, whatever the tests said.
