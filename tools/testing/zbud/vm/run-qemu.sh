@@ -10,7 +10,8 @@
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
-[ $# -ge 5 ] || die "usage: ${0##*/} BZIMAGE INITRD LOG TIMEOUT APPEND [DISK[:ro]]..."
+[ $# -ge 5 ] ||
+	die "usage: ${0##*/} BZIMAGE INITRD LOG TIMEOUT APPEND [DISK[:ro]]..."
 kernel=$1 initrd=$2 log=$3 timeout=$4 append=$5
 shift 5
 

@@ -62,7 +62,8 @@ qemu_ok=true
 	qemu_ok=false
 
 echo "--- console: zswap and zbud"
-grep -a -i -E 'zswap|zbud' "$log" | grep -v -e 'zbudvm:' -e 'command line' || true
+grep -a -i -E 'zswap|zbud' "$log" |
+	grep -v -e 'zbudvm:' -e 'Kernel command line' || true
 echo "--- workload report"
 grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' || true
 echo "---"
