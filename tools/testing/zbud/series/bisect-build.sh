@@ -9,7 +9,8 @@
 # with ccache at -j$SERIES_JOBS.  A step fails if it does not build, if
 # the series' objects present at that step were not built (zbud.o and
 # zbud_kunit.o built in, or their .ko), or if the compiler or modpost
-# warned about the series' files.  One counted check per step and
+# warned about the series' files (their objects are compiled at every
+# step for that).  One counted check per step and
 # CONFIG; the worktree is left at the last patch.
 #
 # The build directories are kept, so a rerun compiles only what the
@@ -52,6 +53,11 @@ build_step()
 		echo "cannot configure: $(tail -n 1 "$log")"
 		return 1
 	}
+	# Compiled again at every step, so that every step shows its
+	# warnings, not only the step that changed the file.
+	for obj in $SERIES_SOURCES; do
+		rm -f "$SCACHE/build-$cfg/${obj%.[ch]}.o"
+	done
 	kmake "$cfg" "$log" -j"$SERIES_JOBS" || {
 		echo "make failed:"
 		grep -E '(error|Error)' "$log" | head -n 10

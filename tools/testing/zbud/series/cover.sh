@@ -31,10 +31,10 @@ result()
 			"$(date -u -r "$file" '+%Y-%m-%d %H:%M UTC')"
 		sed 's/^/  /; s/[[:space:]]*$//' "$file"
 	else
-		printf '%s: omitted, because %s does not exist.\n' "$what" \
-			"tools/testing/zbud/results/$1"
-		printf 'Run `%s`, which saves it there, then rerun\n' "$how"
-		printf '`make -C tools/testing/zbud series`.\n'
+		printf '%s: omitted, no tools/testing/zbud/results/%s.\n' \
+			"$what" "$1"
+		printf 'Save the output of `%s` there,\n' "$how"
+		printf 'then run `make -C tools/testing/zbud series` again.\n'
 	fi
 }
 

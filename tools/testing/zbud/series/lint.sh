@@ -27,13 +27,14 @@ need_pkgs "PATH=$py_path python3 -c 'import ply, git'" python3-ply python3-git
 lock_series
 logs=$SCACHE/logs
 mkdir -p "$logs"
+rm -f "$logs"/checkpatch-*.log
 
 # Lines of a checkpatch report that say what is wrong, with the file and
 # line they are about.
 checkpatch_messages()
 {
 	awk '/^(ERROR|WARNING|CHECK):/ { msg = $0; next }
-	     msg && /^#[0-9]+: FILE:/ { print "  " msg " (" $2 ")"; msg = ""; next }
+	     msg && /^#[0-9]+: FILE:/ { f = $3; sub(/:$/, "", f); print "  " msg " (" f ")"; msg = ""; next }
 	     msg { print "  " msg; msg = "" }' "$1"
 }
 
