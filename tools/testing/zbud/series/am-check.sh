@@ -16,8 +16,7 @@ log=$SCACHE/logs/am.log
 mkdir -p "$SCACHE/logs"
 : >"$log"
 
-patches=$(ls "$OUTGOING"/*.patch 2>/dev/null |
-	  grep -v '0000-cover-letter\.patch$' || true)
+patches=$(list_patches)
 [ -n "$patches" ] || die "no patches in $OUTGOING: run generate.sh first"
 
 prepare()

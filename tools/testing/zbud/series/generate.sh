@@ -56,7 +56,8 @@ need_tool perl perl
 name=${SERIES_NAME:-$(git -C "$REPO" config user.name || true)}
 email=${SERIES_EMAIL:-$(git -C "$REPO" config user.email || true)}
 [ -n "$name" ] && [ -n "$email" ] ||
-	die "no author: set SERIES_NAME and SERIES_EMAIL, or git config user.name and user.email"
+	die "no author: set SERIES_NAME and SERIES_EMAIL," \
+	    "or git config user.name and user.email"
 
 if [ "$SERIES_REV" = worktree ]; then
 	date=$(date +%s)
@@ -139,7 +140,10 @@ patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
 # the next entry.  It must leave exactly the pristine entries.
 awk '
 	/^config ZBUD_KUNIT_TEST$/ { skip = 1; next }
-	skip && /^(config|menuconfig|choice|endchoice|menu|endmenu|if|endif|source|comment)( |$)/ { skip = 0 }
+	skip && /^(config|menuconfig|choice|endchoice|menu|endmenu)( |$)/ {
+		skip = 0
+	}
+	skip && /^(if|endif|source|comment)( |$)/ { skip = 0 }
 	!skip' "$stage/final/mm/Kconfig" >"$stage/Kconfig@1"
 ! grep -q ZBUD_KUNIT_TEST "$stage/Kconfig@1" &&
 	[ "$(grep -c '^config ' "$stage/Kconfig@1")" = \
@@ -223,7 +227,9 @@ for ((i = 0; i < nsteps; i++)); do
 	done
 	if [ -n "$missing" ]; then
 		[ "${SERIES_PARTIAL:-}" = 1 ] ||
-			die "patch $((i + 1)) needs${missing}, which is not in $SERIES_REV (commit it, or set SERIES_PARTIAL=1 to leave the patch out)"
+			die "patch $((i + 1)) needs${missing}," \
+			    "which is not in $SERIES_REV (commit it, or set" \
+			    "SERIES_PARTIAL=1 to leave the patch out)"
 		note "SERIES_PARTIAL: leaving out ${STEP_MSGS[i]} (missing${missing})"
 		continue
 	fi

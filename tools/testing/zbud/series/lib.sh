@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2034
 # Settings and helpers of the series scripts.  Source it.
 #
 # The series is built in a scratch git repository under $CACHE/series/:
@@ -119,6 +120,19 @@ need_pkgs()
 need_tool()
 {
 	need_pkgs "command -v $1" "$2"
+}
+
+# The patches in outgoing/, without the cover letter, one a line.
+list_patches()
+{
+	local p
+
+	for p in "$OUTGOING"/*.patch; do
+		case $p in
+		*0000-cover-letter.patch | "$OUTGOING/*.patch") ;;
+		*) echo "$p" ;;
+		esac
+	done
 }
 
 # The commits of the series, oldest first, and the base they start from.

@@ -34,11 +34,17 @@ rm -f "$logs"/checkpatch-*.log
 checkpatch_messages()
 {
 	awk '/^(ERROR|WARNING|CHECK):/ { msg = $0; next }
-	     msg && /^#[0-9]+: FILE:/ { f = $3; sub(/:$/, "", f); print "  " msg " (" f ")"; msg = ""; next }
+	     msg && /^#[0-9]+: FILE:/ {
+		f = $3
+		sub(/:$/, "", f)
+		print "  " msg " (" f ")"
+		msg = ""
+		next
+	     }
 	     msg { print "  " msg; msg = "" }' "$1"
 }
 
-patches=$(ls "$OUTGOING"/*.patch 2>/dev/null | grep -v '0000-cover-letter\.patch$' || true)
+patches=$(list_patches)
 [ -n "$patches" ] || die "no patches in $OUTGOING: run generate.sh first"
 for p in $patches; do
 	log=$logs/checkpatch-${p##*/}.log
