@@ -3,10 +3,14 @@
 # Run every test suite and total their "N passed, N failed" lines into
 # one final line of the same form; fail if anything failed.
 #
-# CHECK_SUITES picks and orders the suites (default "kunit vm harness");
-# harness runs only once harness/Makefile exists.
+# CHECK_SUITES picks and orders the suites (default "kunit vm harness
+# bench series"): bench is the self-test of zbud_bench and pagesizes,
+# series the lint part of the patch series (checkpatch, kernel-doc,
+# sparse and W=1); the per-step builds run only in `make series`.
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
+
+"$ZBUD_DIR/kernel/deps.sh"
 
 total_passed=0
 total_failed=0
@@ -40,7 +44,7 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit vm harness}; do
+for suite in ${CHECK_SUITES:-kunit vm harness bench series}; do
 	case $suite in
 	kunit|vm)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
@@ -51,6 +55,14 @@ for suite in ${CHECK_SUITES:-kunit vm harness}; do
 		else
 			echo "=== harness: skipped, no harness/Makefile yet"
 		fi
+		;;
+	bench)
+		run_suite bench "${MAKE:-make}" -s --no-print-directory \
+			-C "$ZBUD_DIR/bench" test
+		;;
+	series)
+		run_suite series "${MAKE:-make}" -s --no-print-directory \
+			-C "$ZBUD_DIR/series" lint
 		;;
 	*)
 		die "unknown suite '$suite' in CHECK_SUITES"

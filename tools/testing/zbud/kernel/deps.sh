@@ -7,7 +7,8 @@ set -euo pipefail
 
 PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
 libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
-util-linux"
+util-linux git perl sparse python3-ply python3-git liblzo2-dev liblz4-dev
+libzstd-dev"
 
 command -v dpkg-query >/dev/null ||
 	{ note "not a Debian system, not checking packages"; exit 0; }
