@@ -10,7 +10,7 @@
 # Knobs (environment or make variables), with defaults:
 #   VM_MEM=256 (MiB)  VM_CPUS=2  VM_FILL_MIB=400  VM_SWAP_MIB=1024
 #   VM_ZPOOL=zbud  VM_COMPRESSOR=lzo  VM_POOL_PERCENT=20  VM_SEED=1
-#   VM_TIMEOUT=900 (seconds)
+#   VM_TIMEOUT=900 (seconds)  VM_FLAVOUR=zbud (or zbud-6.1, see build.sh)
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
@@ -45,7 +45,7 @@ value()
 }
 
 new_run_dir vm
-prepare_vm zbud
+prepare_vm "${VM_FLAVOUR:-zbud}"
 corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
 log=$run/console.log
 truncate -s "${VM_SWAP_MIB}M" "$run/swap.img"

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Run vm.sh's workload, same seed and same VM, once per allocator and
+# print one table.  Rows:
+#   zbud, zsmalloc, z3fold  the patched kernel with zswap.zpool=<row>
+#   zbud-6.1                pristine 6.1 (no overlay), zswap.zpool=zbud
+# density = stored_pages / (pool_total_size / PAGE_SIZE); rejects is the
+# sum of zswap's reject_* counters; time_vs_zbud is the workload's own
+# wall time (its "result ... seconds=") over the zbud row's.
+# Any row whose vm.sh fails (corrupt pages, kernel reports, ...) fails
+# the whole run; the table is still printed.
+#
+# Knobs: VM_ALLOCATORS (default "zbud zsmalloc z3fold zbud-6.1") and
+# every VM_* knob of vm.sh.  The table is also written to
+# tools/testing/zbud/results/vm.txt.
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+: "${VM_ALLOCATORS:=zbud zsmalloc z3fold zbud-6.1}"
+PAGE_SIZE=4096
+results=$ZBUD_DIR/results
+mkdir -p "$results"
+
+for a in $VM_ALLOCATORS; do
+	case $a in
+	zbud|zsmalloc|z3fold|zbud-6.1) ;;
+	*) die "unknown allocator '$a' (zbud zsmalloc z3fold zbud-6.1)" ;;
+	esac
+done
+
+# field FILE KEY: the value of KEY=VALUE in vm.sh's report, or empty.
+field()
+{
+	grep -a -o "\(^\| \)$2=[0-9.]*" "$1" | tail -n 1 | sed 's/.*=//' || true
+}
+
+rows=()
+status=0
+zbud_secs=
+for a in $VM_ALLOCATORS; do
+	rep=$(mktemp)
+	if [ "$a" = zbud-6.1 ]; then
+		flavour=zbud-6.1 zpool=zbud
+	else
+		flavour=zbud zpool=$a
+	fi
+	note "=== $a: vm.sh with flavour $flavour, zswap.zpool=$zpool"
+	ok=pass
+	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool "$VM_DIR/vm.sh" 2>&1 |
+		tee "$rep" || ok=FAIL
+	[ "$ok" = pass ] || status=1
+	stored=$(field "$rep" zswap.stored_pages)
+	total=$(field "$rep" zswap.pool_total_size)
+	wb=$(field "$rep" zswap.written_back_pages)
+	rej=$(grep -a -o 'zswap\.reject_[a-z_]*=[0-9]*' "$rep" |
+		awk -F= '{ s += $2 } END { print s + 0 }' || true)
+	corrupt=$(field "$rep" corrupt)
+	secs=$(field "$rep" seconds)
+	density=$(awk -v s="${stored:-0}" -v t="${total:-0}" -v p=$PAGE_SIZE \
+		'BEGIN { if (t > 0) printf "%.2f", s / (t / p); else print "-" }')
+	[ "$a" = zbud ] && zbud_secs=$secs
+	rows+=("$a|$density|${wb:--}|$rej|${corrupt:--}|${secs:-}|$ok")
+	rm -f "$rep"
+done
+
+{
+	echo "allocator | density | written_back | rejects | corrupt | time_vs_zbud"
+	for r in "${rows[@]}"; do
+		IFS='|' read -r a d w rj c s ok <<<"$r"
+		t=$(awk -v s="$s" -v z="$zbud_secs" 'BEGIN {
+			if (s != "" && z != "" && z > 0) printf "%.2f", s / z
+			else print "-" }')
+		line="$a | $d | $w | $rj | $c | $t"
+		[ "$ok" = pass ] || line+="   (vm.sh FAILED)"
+		echo "$line"
+	done
+} | tee "$results/vm.txt.new"
+mv "$results/vm.txt.new" "$results/vm.txt"
+[ "$status" -eq 0 ] || die "at least one row failed, see the output above"
