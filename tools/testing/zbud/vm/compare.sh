@@ -6,7 +6,8 @@
 #   zbud-6.1                pristine 6.1 (no overlay), zswap.zpool=zbud
 # density = stored_pages / (pool_total_size / PAGE_SIZE); rejects is the
 # sum of zswap's reject_* counters; time_vs_zbud is the workload's own
-# wall time (its "result ... seconds=") over the zbud row's.
+# wall time (its "result ... seconds=") over the zbud row's; under TCG
+# it moves by tens of percent when other jobs load the machine.
 # Any row whose vm.sh fails (corrupt pages, kernel reports, ...) fails
 # the whole run; the table is still printed.
 #
