@@ -12,77 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "zalloc.h"
-
-struct zalloc_ops {
-	struct zbud_ops ops;
-	zalloc_evict_t evict;
-};
-
-static int z61_evict(struct zbud_pool *pool, unsigned long handle)
-{
-	struct zalloc_ops *zops = container_of(pool->ops, struct zalloc_ops,
-					       ops);
-
-	return zops->evict(pool, handle);
-}
-
-static void *z61_create(zalloc_evict_t evict)
-{
-	struct zalloc_ops *zops = NULL;
-	struct zbud_pool *pool;
-
-	if (evict) {
-		zops = kzalloc(sizeof(*zops), GFP_KERNEL);
-		if (!zops)
-			return NULL;
-		zops->ops.evict = z61_evict;
-		zops->evict = evict;
-	}
-	pool = zbud_create_pool(GFP_KERNEL, zops ? &zops->ops : NULL);
-	if (!pool)
-		kfree(zops);
-	return pool;
-}
-
-static void z61_destroy(void *pool)
-{
-	const struct zbud_ops *ops = ((struct zbud_pool *)pool)->ops;
-
-	zbud_destroy_pool(pool);
-	if (ops)
-		kfree(container_of(ops, struct zalloc_ops, ops));
-}
-
-static int z61_alloc(void *pool, size_t size, unsigned int gfp,
-		     unsigned long *handle)
-{
-	return zbud_alloc(pool, size, gfp, handle);
-}
-
-static void z61_free(void *pool, unsigned long handle)
-{
-	zbud_free(pool, handle);
-}
-
-static int z61_reclaim(void *pool, unsigned int retries)
-{
-	return zbud_reclaim_page(pool, retries);
-}
-
-static void *z61_map(void *pool, unsigned long handle)
-{
-	return zbud_map(pool, handle);
-}
-
-static void z61_unmap(void *pool, unsigned long handle)
-{
-	zbud_unmap(pool, handle);
-}
-
-static uint64_t z61_pool_pages(void *pool)
-{
-	return zbud_get_pool_size(pool);
-}
+#include "zalloc_glue.h"
 
 static int z61_fail(char *why, size_t len, const char *fmt, ...)
 {
@@ -156,14 +86,7 @@ static void z61_module_exit(void)
 const struct zalloc zalloc_zbud61 = {
 	.name		= "zbud-6.1",
 	.max_size	= PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE,
-	.create		= z61_create,
-	.destroy	= z61_destroy,
-	.alloc		= z61_alloc,
-	.free		= z61_free,
-	.reclaim	= z61_reclaim,
-	.map		= z61_map,
-	.unmap		= z61_unmap,
-	.pool_pages	= z61_pool_pages,
+	ZALLOC_GLUE_OPS,
 	.check		= z61_check,
 	.module_init	= z61_module_init,
 	.module_exit	= z61_module_exit,

@@ -13,76 +13,7 @@ static_assert(ZALLOC_GFP_KERNEL == GFP_KERNEL, "GFP_KERNEL");
 static_assert(ZALLOC_GFP_NOWAIT == GFP_NOWAIT, "GFP_NOWAIT");
 static_assert(ZALLOC_GFP_HIGHMEM == __GFP_HIGHMEM, "__GFP_HIGHMEM");
 
-struct zalloc_ops {
-	struct zbud_ops ops;
-	zalloc_evict_t evict;
-};
-
-static int ours_evict(struct zbud_pool *pool, unsigned long handle)
-{
-	struct zalloc_ops *zops = container_of(pool->ops, struct zalloc_ops,
-					       ops);
-
-	return zops->evict(pool, handle);
-}
-
-static void *ours_create(zalloc_evict_t evict)
-{
-	struct zalloc_ops *zops = NULL;
-	struct zbud_pool *pool;
-
-	if (evict) {
-		zops = kzalloc(sizeof(*zops), GFP_KERNEL);
-		if (!zops)
-			return NULL;
-		zops->ops.evict = ours_evict;
-		zops->evict = evict;
-	}
-	pool = zbud_create_pool(GFP_KERNEL, zops ? &zops->ops : NULL);
-	if (!pool)
-		kfree(zops);
-	return pool;
-}
-
-static void ours_destroy(void *pool)
-{
-	const struct zbud_ops *ops = ((struct zbud_pool *)pool)->ops;
-
-	zbud_destroy_pool(pool);
-	if (ops)
-		kfree(container_of(ops, struct zalloc_ops, ops));
-}
-
-static int ours_alloc(void *pool, size_t size, unsigned int gfp,
-		      unsigned long *handle)
-{
-	return zbud_alloc(pool, size, gfp, handle);
-}
-
-static void ours_free(void *pool, unsigned long handle)
-{
-	zbud_free(pool, handle);
-}
-
-static int ours_reclaim(void *pool, unsigned int retries)
-{
-	return zbud_reclaim_page(pool, retries);
-}
-
-static void *ours_map(void *pool, unsigned long handle)
-{
-	return zbud_map(pool, handle);
-}
-
-static void ours_unmap(void *pool, unsigned long handle)
-{
-	zbud_unmap(pool, handle);
-}
-
-static uint64_t ours_pool_pages(void *pool)
-{
-	return zbud_get_pool_size(pool);
-}
+#include "zalloc_glue.h"
 
 /* check() support: counts what the lists hold and compares. */
 struct ours_walk {
@@ -220,14 +151,7 @@ static void ours_module_exit(void)
 const struct zalloc zalloc_zbud = {
 	.name		= "zbud",
 	.max_size	= PAGE_SIZE,
-	.create		= ours_create,
-	.destroy	= ours_destroy,
-	.alloc		= ours_alloc,
-	.free		= ours_free,
-	.reclaim	= ours_reclaim,
-	.map		= ours_map,
-	.unmap		= ours_unmap,
-	.pool_pages	= ours_pool_pages,
+	ZALLOC_GLUE_OPS,
 	.check		= ours_check,
 	.stat		= ours_stat,
 	.module_init	= ours_module_init,
