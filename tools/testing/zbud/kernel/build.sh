@@ -38,28 +38,14 @@ verify_config()
 {
 	local line sym bad=()
 
-	while read -r line; do
-		case $line in
-		CONFIG_*=*)
-			sym=${line%%=*}
-			grep -qxF "$line" "$build/.config" && continue
-			;;
-		"# CONFIG_"*" is not set")
-			sym=${line#\# }
-			sym=${sym%% *}
-			grep -q "^$sym=" "$build/.config" || continue
-			;;
-		*)
-			continue
-			;;
-		esac
+	while read -r sym line; do
 		case " $OPTIONAL_SYMS " in
 		*" $sym "*)
 			grep -q "$sym" "$build/.config" || continue
 			;;
 		esac
 		bad+=("$line")
-	done < <(cat "${frag_paths[@]}")
+	done < <(config_unmet "$build/.config" "${frag_paths[@]}")
 	[ ${#bad[@]} -eq 0 ] ||
 		die "options not set as requested in $build/.config: ${bad[*]}"
 }

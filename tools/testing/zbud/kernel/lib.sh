@@ -43,3 +43,30 @@ patched_files()
 	sed -n 's|^+++ b/||p' "$REPO/Kconfig.patch"
 	echo MAINTAINERS
 }
+
+# config_unmet CONFIG FRAGMENT...: print "SYMBOL LINE" for each line of
+# the fragments that the .config CONFIG does not honour, so a caller can
+# excuse the symbols it knows may be absent.
+config_unmet()
+{
+	local config=$1 line sym
+
+	shift
+	while read -r line; do
+		case $line in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			grep -qxF "$line" "$config" && continue
+			;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			grep -q "^$sym=" "$config" || continue
+			;;
+		*)
+			continue
+			;;
+		esac
+		echo "$sym $line"
+	done < <(cat "$@")
+}

@@ -192,21 +192,7 @@ configure()
 	(cd "$build" && "$STREE/scripts/kconfig/merge_config.sh" -m \
 		-O "$build" "$build/.config" "$frag") >>"$log" 2>&1 || return 1
 	kmake "$cfg" "$log" olddefconfig || return 1
-	while read -r line; do
-		case $line in
-		CONFIG_*=*)
-			sym=${line%%=*}
-			grep -qxF "$line" "$build/.config" && continue
-			;;
-		"# CONFIG_"*" is not set")
-			sym=${line#\# }
-			sym=${sym%% *}
-			grep -q "^$sym=" "$build/.config" || continue
-			;;
-		*)
-			continue
-			;;
-		esac
+	while read -r sym line; do
 		case " $SERIES_SYMS " in
 		*" $sym "*)
 			grep -rqx "config ${sym#CONFIG_}" --include='Kconfig*' \
@@ -214,7 +200,7 @@ configure()
 			;;
 		esac
 		bad+=("$line")
-	done <"$frag"
+	done < <(config_unmet "$build/.config" "$frag")
 	if [ ${#bad[@]} -eq 0 ]; then
 		echo "$stamp" >"$build/.zbud-config"
 		return 0
