@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: apply-overlay.sh TREE [PRISTINE]
+# Usage: apply-overlay.sh [--replay] TREE [PRISTINE]
 #
 # Put the zbud series into the 6.1 tree TREE: copy in the series' own
 # files, apply Kconfig.patch and replace the ZBUD block of MAINTAINERS.
+# --replay also builds in the test pipeline's trace replay
+# (replay/zbud_replay.c as mm/zbud_replay.c), which is not part of the
+# series.
 # The files the patch edits are taken from PRISTINE (default TREE itself,
 # which then must not carry an older version of the overlay).  A file of
 # TREE is rewritten only when its content changes, so a rebuild after a
@@ -11,7 +14,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: ${0##*/} TREE [PRISTINE]"
+replay=false
+if [ "${1:-}" = --replay ]; then
+	replay=true
+	shift
+fi
+[ $# -ge 1 ] && [ $# -le 2 ] ||
+	die "usage: ${0##*/} [--replay] TREE [PRISTINE]"
 tree=$(realpath "$1")
 base=$(realpath "${2:-$1}")
 [ -f "$tree/Makefile" ] || die "$tree is not a kernel tree"
@@ -70,6 +79,11 @@ for f in $OVERLAY_FILES; do
 		rm -f "$tree/$f"
 	fi
 done
+
+if $replay; then
+	cp "$ZBUD_DIR/replay/zbud_replay.c" "$stage/$REPLAY_FILE"
+	echo 'obj-$(CONFIG_ZPOOL) += zbud_replay.o' >>"$stage/mm/Makefile"
+fi
 
 (cd "$stage" && find . -type f) | while read -r f; do
 	f=${f#./}

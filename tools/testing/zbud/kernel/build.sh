@@ -11,8 +11,12 @@
 # whatever other jobs build meanwhile.
 #
 # FLAVOUR is one of
-#   zbud      6.1 with the zbud series applied, KUnit suite built in
-#   zbud-6.1  the same 6.1 source without the series
+#   zbud        6.1 with the zbud series applied, KUnit suite built in
+#   zbud-debug  the same plus KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC,
+#               kmemleak and fail_page_alloc (configs/debug.config)
+#   zbud-6.1    the same 6.1 source without the series
+# The zbud flavours also carry the test-only trace replay
+# (../replay/zbud_replay.c), which the series itself never contains.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,8 +26,9 @@ OPTIONAL_SYMS="CONFIG_Z3FOLD_DEPRECATED"
 flavour=${1:-zbud}
 case $flavour in
 zbud)		fragments="base zswap kunit" ;;
+zbud-debug)	fragments="base zswap kunit debug" ;;
 zbud-6.1)	fragments="base zswap" ;;
-*)		die "unknown flavour '$flavour' (zbud, zbud-6.1)" ;;
+*)		die "unknown flavour '$flavour' (zbud, zbud-debug, zbud-6.1)" ;;
 esac
 
 kmake()
@@ -61,12 +66,12 @@ else
 	# apply-overlay.sh only rewrites those whose content changed.
 	tree=$CACHE/tree/$id
 	excludes=()
-	for f in $OVERLAY_FILES $(patched_files); do
+	for f in $OVERLAY_FILES $REPLAY_FILE $(patched_files); do
 		excludes+=("--exclude=/$f")
 	done
 	mkdir -p "$tree"
 	rsync -a --delete "${excludes[@]}" "$src/" "$tree/"
-	"$ZBUD_DIR/kernel/apply-overlay.sh" "$tree" "$src"
+	"$ZBUD_DIR/kernel/apply-overlay.sh" --replay "$tree" "$src"
 fi
 
 build=$CACHE/build/$id-$flavour

@@ -36,6 +36,9 @@ lock_cache()
 OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
+# Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
+REPLAY_FILE=mm/zbud_replay.c
+
 # Files of a tree that the overlay edits: those Kconfig.patch touches,
 # plus MAINTAINERS, whose ZBUD block is replaced.
 patched_files()

@@ -13,6 +13,9 @@
  *
  *	<type> stored=N rejected=N pages=N density_x1000=N alloc_ns=N free_ns=N
  *
+ * zbud_replay.only=<type> on the kernel command line limits the replay to
+ * that one type.
+ *
  * The replay follows zswap and tools/testing/zbud/zbud_bench: an object is
  * the size plus zswap's 8-byte header on evictable pools (zsmalloc is not
  * evictable in 6.1, so it gets none).  The first half of the trace fills
@@ -27,6 +30,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
@@ -38,6 +42,10 @@
 #define REPLAY_SEED	0x2545f4914f6cdd1dULL
 
 static const char * const replay_types[] = { "zbud", "z3fold", "zsmalloc" };
+
+static char *replay_only;
+module_param_named(only, replay_only, charp, 0444);
+MODULE_PARM_DESC(only, "replay into this zpool type alone");
 
 struct replay_result {
 	unsigned long stored;
@@ -187,6 +195,7 @@ static int replay_probe(const char *type, unsigned long *refused)
 			__set_bit(size, refused);
 		else
 			zpool_free(pool, handle);
+		cond_resched();
 	}
 	zpool_destroy_pool(pool);
 	return 0;
@@ -277,6 +286,13 @@ static int replay_one(const char *type, const unsigned long *any,
 	return 0;
 }
 
+static bool replay_wanted(const char *type)
+{
+	if (replay_only && *replay_only && strcmp(type, replay_only))
+		return false;
+	return zpool_has_pool((char *)type);
+}
+
 #define REPLAY_TYPES	ARRAY_SIZE(replay_types)
 #define REPLAY_LONGS	BITS_TO_LONGS(REPLAY_MAX + 1)
 
@@ -289,7 +305,7 @@ static int replay_all(unsigned long *maps, unsigned long *live,
 	int err;
 
 	for (t = 0; t < REPLAY_TYPES; t++) {
-		if (!zpool_has_pool((char *)replay_types[t]))
+		if (!replay_wanted(replay_types[t]))
 			continue;
 		err = replay_probe(replay_types[t], maps + t * REPLAY_LONGS);
 		if (err)
@@ -297,7 +313,7 @@ static int replay_all(unsigned long *maps, unsigned long *live,
 		bitmap_or(any, any, maps + t * REPLAY_LONGS, REPLAY_MAX + 1);
 	}
 	for (t = 0; t < REPLAY_TYPES; t++) {
-		if (!zpool_has_pool((char *)replay_types[t]))
+		if (!replay_wanted(replay_types[t]))
 			continue;
 		err = replay_one(replay_types[t], any, maps + t * REPLAY_LONGS,
 				 live, out);
