@@ -7,6 +7,11 @@
 # /dev/vdb, ...).  The guest ends by rebooting, which -no-reboot turns
 # into QEMU exiting.  After TIMEOUT seconds QEMU is killed and this fails.
 # VM_MEM (MiB, default 256) and VM_CPUS (default 2) size the guest.
+#
+# Under TCG the guest's TSC counts at the host's TSC rate, but the guest
+# cannot calibrate it (no PIT, HPET or ACPI timer it trusts) and falls
+# back to jiffies, which tick every 4 ms: too coarse to time one zpool
+# call.  So the host's rate is handed to the guest's TSC code.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
@@ -14,6 +19,10 @@ set -euo pipefail
 	die "usage: ${0##*/} BZIMAGE INITRD LOG TIMEOUT APPEND [DISK[:ro]]..."
 kernel=$1 initrd=$2 log=$3 timeout=$4 append=$5
 shift 5
+
+khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' \
+	/proc/cpuinfo)
+[ -z "$khz" ] || append+=" tsc_early_khz=$khz tsc=reliable"
 
 args=(-nodefaults -accel tcg -cpu max -smp "${VM_CPUS:-2}"
       -m "${VM_MEM:-256}" -bios /usr/share/qemu/qboot.rom
