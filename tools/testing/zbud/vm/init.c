@@ -6,14 +6,20 @@
  * the kernel command line:
  *   kunit     nothing to do: built-in KUnit has already run, so reboot;
  *   workload  turn /dev/vda into swap and run /bin/workload, passing
- *             every other zbudvm.KEY=VALUE to it as KEY=VALUE.
+ *             every other zbudvm.KEY=VALUE to it as KEY=VALUE;
+ *   debug     the same; then swapoff, which frees every zswap entry,
+ *             so zbud's counters must read 0; then the replay below,
+ *             whose pools must take their debugfs directories with them
+ *             when destroyed; and last a kmemleak scan;
+ *   replay    feed each .txt file in /traces to the kernel's zbud_replay
+ *             debugfs files and print its results.
  * Userspace lines start with "zbudvm: " so the host can find them.  The
  * guest has no ACPI power-off; it reboots and QEMU runs with -no-reboot.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,21 +32,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define SWAP_DEV	"/dev/vda"
 #define SWAP_PAGE	4096
 #define MAX_ARGS	32
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("zbudvm: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
+#define ZBUD_DEBUGFS	"/sys/kernel/debug/zbud"
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define REPLAY_DIR	"/sys/kernel/debug/zbud_replay/"
+#define TRACE_DIR	"/traces"
+#define MAX_LEAK_LINES	60
 
 /* Never return: a dead init would panic the guest and hide the cause. */
 static void finish(int status)
@@ -140,11 +141,171 @@ static int run(char **argv)
 	return WEXITSTATUS(status);
 }
 
+static int workload(char **argv)
+{
+	if (setup_swap(SWAP_DEV))
+		return 1;
+	return run(argv) ? 1 : 0;
+}
+
+/* The number of entries in @dir other than . and .., or -1. */
+static int count_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * With swap off no zswap entry is left, so every zbud pool must be empty.
+ * zswap's own pool is not destroyed: 6.1's zswap leaks a pool reference
+ * each time a store finds the pool full while its shrink work is still
+ * queued, so once the limit was hit the pool lives on.
+ */
+static int swap_off(void)
+{
+	static const char *const keys[] = { "pages", "zpages", "bytes" };
+	unsigned long long val, sum = 0;
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int k;
+
+	if (swapoff(SWAP_DEV)) {
+		say("swapoff %s: %s", SWAP_DEV, strerror(errno));
+		return 1;
+	}
+	d = opendir(ZBUD_DEBUGFS);
+	if (!d) {
+		say("open %s: %s", ZBUD_DEBUGFS, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		for (k = 0; de->d_name[0] != '.' && k < 3; k++) {
+			snprintf(path, sizeof(path), ZBUD_DEBUGFS "/%s/%s",
+				 de->d_name, keys[k]);
+			if (read_number(path, &val))
+				say("cannot read %s", path);
+			else
+				sum += val;
+		}
+	}
+	closedir(d);
+	say("swapoff zbud_left=%llu", sum);
+	return sum != 0;
+}
+
+/* kmemleak reports only objects older than 5 s, hence the wait. */
+static int leak_scan(void)
+{
+	char line[256];
+	int leaks = 0, lines = 0;
+	FILE *f;
+
+	sleep_ms(6000);
+	if (write_file(KMEMLEAK, "scan"))
+		return 1;
+	f = fopen(KMEMLEAK, "r");
+	if (!f) {
+		say("open %s: %s", KMEMLEAK, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		leaks += !strncmp(line, "unreferenced object", 19);
+		if (lines++ < MAX_LEAK_LINES)
+			say("kmemleak: %s", strtok(line, "\n"));
+	}
+	fclose(f);
+	say("kmemleak leaks=%d", leaks);
+	return leaks != 0;
+}
+
+/* Copy the file @path into the debugfs file @dst. */
+static int copy_to(const char *path, const char *dst)
+{
+	int in = open(path, O_RDONLY), out = open(dst, O_WRONLY);
+	char buf[4096];
+	ssize_t n = -1;
+
+	if (in >= 0 && out >= 0)
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, n) != n) {
+				n = -1;
+				break;
+			}
+	if (n < 0)
+		say("copying %s to %s: %s", path, dst, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) && n == 0) {
+		say("writing %s: %s", dst, strerror(errno));
+		n = -1;
+	}
+	return n < 0;
+}
+
+static int replay_one(const char *name)
+{
+	char path[512], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), TRACE_DIR "/%s", name);
+	if (copy_to(path, REPLAY_DIR "trace"))
+		return 1;
+	f = fopen(REPLAY_DIR "result", "r");
+	if (!f) {
+		say("replay of %s: %s", name, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) && ++n)
+		say("replay trace=%s %s", name, strtok(line, "\n"));
+	fclose(f);
+	return n == 0;
+}
+
+static int is_trace(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name);
+
+	return len > 4 && !strcmp(de->d_name + len - 4, ".txt");
+}
+
+/* Replay every trace; the pools it made must leave no debugfs behind. */
+static int replay(void)
+{
+	int pools = count_entries(ZBUD_DEBUGFS);
+	struct dirent **names;
+	int i, n, err = 0;
+
+	n = scandir(TRACE_DIR, &names, is_trace, alphasort);
+	if (n <= 0) {
+		say("no traces in %s", TRACE_DIR);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		err |= replay_one(names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	pools = count_entries(ZBUD_DEBUGFS) - pools;
+	say("replay pools_left=%d", pools);
+	return err || pools;
+}
+
 int main(void)
 {
 	static char cmdline[4096];
 	char *argv[MAX_ARGS] = { "/bin/workload" };
 	const char *mode;
+	int status;
 
 	if (do_mount("proc", "/proc") || do_mount("sysfs", "/sys") ||
 	    do_mount("devtmpfs", "/dev") ||
@@ -155,11 +316,16 @@ int main(void)
 
 	if (!strcmp(mode, "kunit"))
 		finish(0);
-	if (!strcmp(mode, "workload")) {
-		if (setup_swap(SWAP_DEV))
-			finish(1);
-		finish(run(argv) ? 1 : 0);
+	if (!strcmp(mode, "workload"))
+		finish(workload(argv));
+	if (!strcmp(mode, "debug")) {
+		status = workload(argv);
+		status |= swap_off();
+		status |= replay();
+		finish(status | leak_scan());
 	}
+	if (!strcmp(mode, "replay"))
+		finish(replay());
 	say("unknown mode '%s'", mode);
 	finish(1);
 }

@@ -17,33 +17,6 @@ set -euo pipefail
 : "${VM_FILL_MIB:=400}" "${VM_SWAP_MIB:=1024}" "${VM_ZPOOL:=zbud}"
 : "${VM_COMPRESSOR:=lzo}" "${VM_POOL_PERCENT:=20}" "${VM_SEED:=1}"
 
-passed=0
-failed=0
-
-# check NAME CONDITION...: count and show one pass/fail result.
-check()
-{
-	local name=$1
-
-	shift
-	if "$@"; then
-		echo "ok: $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $name"
-		failed=$((failed + 1))
-	fi
-}
-
-# The value of "zbudvm: KEY=VALUE" in the console log, or -1.
-value()
-{
-	local v
-
-	v=$(grep -a -o "zbudvm: $1=[0-9]*" "$log" | tail -n 1 | sed 's/.*=//')
-	echo "${v:--1}"
-}
-
 new_run_dir vm
 prepare_vm "${VM_FLAVOUR:-zbud}"
 corpus=$("$VM_DIR/mkcorpus.sh" "$tree")

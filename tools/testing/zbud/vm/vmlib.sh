@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Helpers shared by kunit.sh and vm.sh.  Source it.
+# Helpers shared by the scripts that boot the test VM.  Source it.
 . "$(dirname "${BASH_SOURCE[0]}")/../kernel/lib.sh"
 
 VM_DIR=$ZBUD_DIR/vm
 
-# Build kernel FLAVOUR into $run/kernel and the initramfs into $run; sets
-# $out, $tree and $initrd.
+# prepare_vm FLAVOUR [TRACE...]: build kernel FLAVOUR into $run/kernel
+# and the initramfs, with the TRACE files, into $run; sets $out, $tree and
+# $initrd.
 prepare_vm()
 {
 	out=$("$ZBUD_DIR/kernel/build.sh" "$1" "$run/kernel")
+	shift
 	tree=$(sed -n 's/^tree=//p' "$out/info")
 	initrd=$run/initramfs.cpio
-	"$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio" "$initrd"
+	"$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio" "$initrd" "$@"
 }
 
 # Make a fresh directory $run for one run's files; NAME-latest links to
@@ -24,9 +26,84 @@ new_run_dir()
 	ls -dt "$CACHE/runs/$1".*.* | tail -n +11 | xargs -r rm -rf
 }
 
-# Kernel reports that fail any run, whatever the tests said.
+passed=0
+failed=0
+
+# check NAME CONDITION...: count and show one pass/fail result.
+check()
+{
+	local name=$1
+
+	shift
+	if "$@"; then
+		echo "ok: $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $name"
+		failed=$((failed + 1))
+	fi
+}
+
+# value KEY: the number in the last "zbudvm: ... KEY=N" of $log, or -1.
+# KEY is a basic regular expression.
+value()
+{
+	local v
+
+	v=$(grep -a -o "zbudvm: $1=[0-9]*" "$log" | tail -n 1 | sed 's/.*=//')
+	echo "${v:--1}"
+}
+
+# kunit_results SUITE: parse the KUnit output in $log with the tree's
+# kunit.py, add its passes and failures to the counts, and count one more
+# failure if SUITE did not run.
+kunit_results()
+{
+	local suite=$1 kpassed kfailed skipped has_suite
+
+	python3 "$tree/tools/testing/kunit/kunit.py" parse \
+		--json="$run/kunit.json" "$log" >"$run/kunit.txt" 2>&1 || true
+	# Prints: passed failed skipped has-suite
+	read -r kpassed kfailed skipped has_suite < <(python3 - \
+		"$run/kunit.json" "$suite" <<'PY'
+import json, sys
+
+counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+suites = set()
+
+def walk(group):
+    for case in group.get("test_cases", []):
+        status = case["status"]
+        counts[status if status in counts else "FAIL"] += 1
+    for sub in group.get("sub_groups", []):
+        suites.add(sub["name"])
+        walk(sub)
+
+try:
+    walk(json.load(open(sys.argv[1])))
+except (OSError, ValueError):
+    pass
+print(counts["PASS"], counts["FAIL"], counts["SKIP"],
+      int(sys.argv[2] in suites))
+PY
+)
+	cat "$run/kunit.txt"
+	echo "kunit: $kpassed passed, $kfailed failed, $skipped skipped"
+	passed=$((passed + kpassed))
+	failed=$((failed + kfailed))
+	[ "$has_suite" = 1 ] ||
+		check "KUnit suite '$suite' ran" false
+}
+
+# Kernel reports that fail any run, whatever the tests said: oopses,
+# WARNs and BUGs (KASAN's "BUG: KASAN:", "BUG: Bad page state", list
+# debugging), lockdep's splats, kmemleak's and the page allocator's.
 LOG_PROBLEMS=('WARNING:' 'BUG:' 'Oops' 'Kernel panic' 'Call Trace:'
-	      'general protection fault' 'Out of memory')
+	      'general protection fault' 'Out of memory' 'kernel BUG at'
+	      'DEBUG_LOCKS_WARN_ON' 'INFO: ' 'possible recursive locking'
+	      'circular locking dependency' 'suspected memory leak'
+	      'Bad page' 'page dumped because' 'list_add corruption'
+	      'list_del corruption')
 
 # Set $problems to the number of kinds of kernel report in console log
 # $1, and show the first lines of each.

@@ -15,6 +15,9 @@
  *   fill=MiB       size of the working set (default 400)
  *   seed=N         picks corpus pages and the random order (default 1)
  *   corpus=PATH    the corpus disk (default /dev/vdb)
+ *   inject=PERCENT fail that share of the allocations fail_page_alloc
+ *                  covers (stress.c; default 0, off)
+ *   stress=1       compact memory and walk /proc/kpage* all along
  *
  * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  The
  * program exits 1 if any page is corrupt.
@@ -23,7 +26,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "stress.h"
+#include "util.h"
 
 #define PAGE		4096
 #define MAX_REPORTS	10
@@ -46,6 +51,8 @@ struct stamp {
 static unsigned long fill_mib = 400;
 static uint64_t seed = 1;
 static const char *corpus_path = "/dev/vdb";
+static unsigned int inject_percent;
+static bool stress;
 
 static int corpus_fd;
 static uint64_t corpus_pages;
@@ -54,18 +61,6 @@ static uint32_t npages;
 static uint8_t *gens;		/* current generation of each page */
 static uint8_t *bad;		/* pages found corrupt at least once */
 static uint64_t written, verified, corrupt;
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("zbudvm: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
 
 static void die(const char *what)
 {
@@ -282,12 +277,16 @@ static void parse_args(int argc, char **argv)
 			seed = strtoull(argv[i] + 5, NULL, 0);
 		else if (!strncmp(argv[i], "corpus=", 7))
 			corpus_path = argv[i] + 7;
+		else if (!strncmp(argv[i], "inject=", 7))
+			inject_percent = strtoul(argv[i] + 7, NULL, 0);
+		else if (!strncmp(argv[i], "stress=", 7))
+			stress = strtoul(argv[i] + 7, NULL, 0);
 		else
 			say("ignoring unknown argument '%s'", argv[i]);
 	}
-	if (!fill_mib) {
+	if (!fill_mib || inject_percent > 100) {
 		errno = EINVAL;
-		die("fill=0");
+		die("fill= must be > 0 and inject= at most 100");
 	}
 }
 
@@ -315,6 +314,11 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	open_corpus();
+	/* Before the working set exists, so the child shares none of it. */
+	if (stress && stress_start())
+		exit(2);
+	if (inject_percent && inject_start(inject_percent))
+		exit(2);
 	npages = fill_mib * (1024 * 1024 / PAGE);
 	gens = calloc(npages, 1);
 	bad = calloc(npages, 1);
@@ -331,6 +335,9 @@ int main(int argc, char **argv)
 	run_pass("random", pass_random);
 	run_pass("pageout", pass_pageout);
 	run_pass("sequential", pass_sequential);
+	if (inject_percent)
+		inject_stop();
+	stress_stop();
 	report(now() - t0);
 	return corrupt ? 1 : 0;
 }

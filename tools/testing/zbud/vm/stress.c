@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fault injection and pfn walkers for the workload; see stress.h.
+ *
+ * fail_page_alloc is limited to tasks that set make-it-fail, and to
+ * allocations that may not sleep in reclaim (ignore-gfp-wait): that spares
+ * the workload's own page faults and hits zswap's zpool_malloc(), whose
+ * gfp mask has no __GFP_DIRECT_RECLAIM.  Its "times" knob counts down once
+ * per injected failure, which tells how many there were.
+ *
+ * A kpagecount entry that reads as a huge number is a page whose
+ * page_type was taken for a mapcount; zbud keeps its sizes in page_type,
+ * so the walker counts such pfns ("odd") and the host fails on any.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stress.h"
+#include "util.h"
+
+#define FAIL_DIR	"/sys/kernel/debug/fail_page_alloc/"
+#define FAIL_TIMES	100000000ULL
+#define WALK_CHUNK	512
+#define MAX_MAPCOUNT	(1ULL << 30)
+
+static pid_t stress_pid;
+static volatile sig_atomic_t stress_stopping;
+
+int inject_start(unsigned int percent)
+{
+	static const char *const knobs[][2] = {
+		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
+		{ "ignore-gfp-highmem", "N" }, { "min-order", "0" },
+		{ "verbose", "0" }, { "interval", "1" },
+		{ "times", "100000000" },
+	};
+	char path[128], val[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), FAIL_DIR "%s", knobs[i][0]);
+		if (write_file(path, knobs[i][1]))
+			return -1;
+	}
+	snprintf(val, sizeof(val), "%u", percent);
+	if (write_file(FAIL_DIR "probability", val) ||
+	    write_file("/proc/self/make-it-fail", "1"))
+		return -1;
+	say("inject percent=%u", percent);
+	return 0;
+}
+
+void inject_stop(void)
+{
+	unsigned long long left;
+
+	write_file("/proc/self/make-it-fail", "0");
+	write_file(FAIL_DIR "probability", "0");
+	if (read_number(FAIL_DIR "times", &left) || left > FAIL_TIMES)
+		say("inject error: cannot read " FAIL_DIR "times");
+	else
+		say("inject failures=%llu", FAIL_TIMES - left);
+}
+
+/*
+ * Read a whole /proc/kpage* file and return its number of entries, or -1;
+ * count in @odd, unless it is NULL, the entries too large for a mapcount.
+ */
+static long long walk(const char *path, unsigned long long *odd)
+{
+	uint64_t buf[WALK_CHUNK];
+	long long n = 0;
+	ssize_t got;
+	int fd, i;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; odd && i < got / 8; i++)
+			*odd += buf[i] >= MAX_MAPCOUNT;
+		n += got / 8;
+	}
+	close(fd);
+	return got < 0 ? -1 : n;
+}
+
+static void stress_signal(int sig)
+{
+	(void)sig;
+	stress_stopping = 1;
+}
+
+static void stress_loop(void)
+{
+	unsigned long long walks = 0, loaded = 0, odd = 0, compactions = 0;
+	unsigned long long stored;
+	long long flags = 0, counts = 0;
+
+	signal(SIGTERM, stress_signal);
+	while (!stress_stopping) {
+		compactions += !write_file("/proc/sys/vm/compact_memory", "1");
+		if (!read_number("/sys/kernel/debug/zswap/stored_pages",
+				 &stored) && stored)
+			loaded++;
+		flags = walk("/proc/kpageflags", NULL);
+		counts = walk("/proc/kpagecount", &odd);
+		if (flags < 0 || counts < 0) {
+			say("stress error: reading /proc/kpage*: %s",
+			    strerror(errno));
+			break;
+		}
+		walks++;
+		sleep_ms(200);
+	}
+	say("stress walks=%llu walks_with_pool=%llu compactions=%llu pfns=%lld odd_counts=%llu",
+	    walks, loaded, compactions, counts, odd);
+}
+
+int stress_start(void)
+{
+	stress_pid = fork();
+	if (stress_pid < 0) {
+		say("stress error: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (stress_pid == 0) {
+		stress_loop();
+		_exit(0);
+	}
+	return 0;
+}
+
+void stress_stop(void)
+{
+	if (stress_pid <= 0)
+		return;
+	kill(stress_pid, SIGTERM);
+	waitpid(stress_pid, NULL, 0);
+	stress_pid = 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The reliability run's extras for the workload: page-allocation
+ * failures injected into the workload's own non-sleeping allocations
+ * (which include zswap's stores into the zpool), and a child process that
+ * compacts memory and reads /proc/kpageflags and /proc/kpagecount across
+ * every pfn while the pool holds pages.
+ */
+#ifndef ZBUDVM_STRESS_H
+#define ZBUDVM_STRESS_H
+
+/* Fail @percent of this task's allocations that fail_page_alloc covers. */
+int inject_start(unsigned int percent);
+/* Stop injecting; report "inject failures=N". */
+void inject_stop(void);
+
+/* Start the compaction and pfn-walk child. */
+int stress_start(void);
+/* Stop it; it reports "stress walks=N ...". */
+void stress_stop(void);
+
+#endif /* ZBUDVM_STRESS_H */

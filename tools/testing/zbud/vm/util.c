@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers shared by the test VM's programs; see util.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("zbudvm: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+int write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f) {
+		say("open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	err = fputs(val, f) < 0;
+	err |= fclose(f) != 0;	/* sysfs and debugfs report errors here */
+	if (err) {
+		say("write '%s' to %s: %s", val, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int read_number(const char *path, unsigned long long *val)
+{
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%llu", val);
+	fclose(f);
+	return n == 1 ? 0 : -1;
+}
+
+void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the test VM's /init and /bin/workload.  Every line
+ * they print starts with "zbudvm: " so that the host can find it in the
+ * console log.
+ */
+#ifndef ZBUDVM_UTIL_H
+#define ZBUDVM_UTIL_H
+
+#include <stdbool.h>
+
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Write @val to the file @path; say why and return -1 if that fails. */
+int write_file(const char *path, const char *val);
+
+/* Read the first number in the file @path into @val; 0 or -1. */
+int read_number(const char *path, unsigned long long *val);
+
+/* Sleep @ms milliseconds. */
+void sleep_ms(unsigned int ms);
+
+#endif /* ZBUDVM_UTIL_H */
