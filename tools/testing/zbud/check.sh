@@ -3,8 +3,9 @@
 # Run every test suite and total their "N passed, N failed" lines into
 # one final line of the same form; fail if anything failed.
 #
-# CHECK_SUITES picks and orders the suites (default "kunit vm harness
-# bench series"): bench is the self-test of zbud_bench and pagesizes,
+# CHECK_SUITES picks and orders the suites (default "kunit vm debug
+# harness bench series"): debug is the reliability run on the debug
+# kernel (vm/debug.sh), bench the self-test of zbud_bench and pagesizes,
 # series the lint part of the patch series (checkpatch, kernel-doc,
 # sparse and W=1); the per-step builds run only in `make series`.
 set -euo pipefail
@@ -44,9 +45,9 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit vm harness bench series}; do
+for suite in ${CHECK_SUITES:-kunit vm debug harness bench series}; do
 	case $suite in
-	kunit|vm)
+	kunit|vm|debug)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
 		;;
 	harness)

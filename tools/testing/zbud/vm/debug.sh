@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The reliability run: boot the debug kernel (KASAN, lockdep, DEBUG_VM,
+# DEBUG_LIST, DEBUG_PAGEALLOC, kmemleak, fail_page_alloc; see
+# kernel/configs/debug.config) once.  The zbud KUnit suite runs at boot;
+# then /init runs a shortened workload on zswap with zbud while
+#  - fail_page_alloc fails DEBUG_INJECT percent of the workload's
+#    non-sleeping page allocations, zswap's stores among them;
+#  - a child writes /proc/sys/vm/compact_memory and reads
+#    /proc/kpageflags and /proc/kpagecount across every pfn, again and
+#    again, while zbud holds pages;
+# then turns swap off, replays DEBUG_TRACE into zbud pools (replay/, zbud
+# alone: 6.1's z3fold leaves objects in its handle cache when a replayed
+# pool is destroyed, a WARN this run would take for zbud's), and has
+# kmemleak scan.
+#
+# Passes when KUnit is all ok, no page is corrupt, the injection, the
+# walks and the compaction really happened, no kpagecount entry reads as a
+# huge mapcount, zbud holds nothing once swap is off, the replay's pools
+# took their debugfs directories with them, kmemleak found nothing and
+# the console has no report at all (vmlib.sh's LOG_PROBLEMS).  Before
+# booting it checks that the log scan catches each kind of report.
+# Ends with the line "N passed, N failed".
+#
+# Knobs, with defaults: DEBUG_FILL_MIB=96  DEBUG_INJECT=10 (percent)
+#   DEBUG_TRACE=../shared/traces/py-heap.lzo.txt beside the repository
+#   DEBUG_TIMEOUT=1500 (seconds)  VM_MEM=256  VM_POOL_PERCENT=10
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+: "${DEBUG_FILL_MIB:=96}" "${DEBUG_INJECT:=10}" "${VM_POOL_PERCENT:=10}"
+: "${DEBUG_TRACE:=$REPO/../shared/traces/py-heap.lzo.txt}"
+
+# One console line of each kind of report the run must fail on.
+SCAN_SAMPLES=(
+	'BUG: KASAN: use-after-free in zbud_free+0x4c/0x1d0'
+	'WARNING: possible circular locking dependency detected'
+	'WARNING: possible recursive locking detected'
+	'INFO: trying to register non-static key.'
+	'kernel BUG at mm/zbud.c:412!'
+	'WARNING: CPU: 1 PID: 57 at mm/zbud.c:380 zbud_free+0x91/0x1d0'
+	'BUG: Bad page state in process workload  pfn:0a1b2'
+	'kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)'
+	'list_add corruption. prev->next should be next (ffff888003a1c0b8)'
+)
+
+# scan_log must catch every sample, and pass a clean line.
+scan_selftest()
+{
+	local sample f
+
+	f=$(mktemp)
+	for sample in "${SCAN_SAMPLES[@]}"; do
+		printf '[   12.345678] %s\n' "$sample" >"$f"
+		scan_log "$f" >/dev/null
+		check "the log scan catches '$sample'" [ "$problems" -gt 0 ]
+	done
+	printf '[    1.234567] zswap: loaded using pool lzo/zbud\n' >"$f"
+	scan_log "$f" >/dev/null
+	check "the log scan passes a clean line" [ "$problems" -eq 0 ]
+	rm -f "$f"
+}
+
+scan_selftest
+[ -f "$DEBUG_TRACE" ] || die "no trace $DEBUG_TRACE; set DEBUG_TRACE"
+
+new_run_dir debug
+prepare_vm zbud-debug "$DEBUG_TRACE"
+corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
+log=$run/console.log
+truncate -s 1024M "$run/swap.img"
+trap 'rm -f "$run/swap.img"' EXIT
+
+append="zswap.enabled=1 zswap.zpool=zbud zswap.compressor=lzo"
+append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=debug"
+append+=" zbudvm.fill=$DEBUG_FILL_MIB zbudvm.seed=1"
+append+=" zbudvm.inject=$DEBUG_INJECT zbudvm.stress=1"
+append+=" zbud_replay.only=zbud"
+note "booting the debug kernel (console: $log)"
+qemu_ok=true
+"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
+	"${DEBUG_TIMEOUT:-1500}" "$append" "$run/swap.img" "$corpus:ro" ||
+	qemu_ok=false
+
+echo "--- KUnit"
+kunit_results zbud
+echo "--- workload, injection, walks, swapoff, replay and kmemleak"
+grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
+	grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+echo "---"
+
+check "QEMU ran to the end in time" $qemu_ok
+check "init finished with status 0" \
+	grep -q -a 'zbudvm: init done status=0' "$log"
+check "no page corrupt, and some verified" \
+	[ "$(value 'result .*corrupt')" -eq 0 -a \
+	"$(value 'result .*verified')" -gt 0 ]
+check "zswap stored pages in zbud" [ "$(value zswap.stored_pages)" -gt 0 ]
+check "page allocation failures were injected" \
+	[ "$(value 'inject failures')" -gt 0 ]
+check "zswap saw zpool allocation failures" \
+	[ "$(value zswap.reject_alloc_fail)" -gt 0 ]
+check "compact_memory was written" \
+	[ "$(value 'stress .*compactions')" -gt 0 ]
+check "/proc/kpage* were walked while zbud held pages" \
+	[ "$(value 'stress .*walks_with_pool')" -gt 0 ]
+check "each walk covered all of RAM" \
+	[ $(($(value 'stress .*pfns') * 4)) -ge "$(value meminfo.MemTotal_kB)" \
+	-a "$(value meminfo.MemTotal_kB)" -gt 0 ]
+check "no kpagecount entry reads as a huge mapcount" \
+	[ "$(value 'stress .*odd_counts')" -eq 0 ]
+check "zbud holds nothing once swap is off" \
+	[ "$(value 'swapoff zbud_left')" -eq 0 ]
+check "the replay ran on zbud" grep -q -a 'zbudvm: replay trace=.* zbud ' "$log"
+check "the replay's pools left no debugfs behind" \
+	[ "$(value 'replay pools_left')" -eq 0 ]
+check "kmemleak scanned and found nothing" \
+	[ "$(value 'kmemleak leaks')" -eq 0 ]
+scan_log "$log"
+failed=$((failed + problems))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

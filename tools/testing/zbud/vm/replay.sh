@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# In-kernel trace replay: boot the patched kernel, whose test build
+# carries replay/zbud_replay.c, with the traces in its initramfs, and
+# have /init replay each trace into zbud, z3fold and zsmalloc in turn
+# (same trace, same boot; the replay rules are zbud_bench's).  Prints one
+# table, also written to tools/testing/zbud/results/replay.txt:
+#   trace | allocator | stored | pages | density | alloc_ns | free_ns
+# density is stored objects per page; the ns columns are the mean time of
+# one zpool_malloc() and one zpool_free() under QEMU TCG, good for ratios
+# within this table only.
+#
+# Knobs: TRACES (default ../shared/traces/*.txt beside the repository),
+# REPLAY_MEM (MiB, default 1024), REPLAY_TIMEOUT (seconds, default 900).
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+[ -n "${TRACES:-}" ] || TRACES=$(ls "$REPO"/../shared/traces/*.txt 2>/dev/null) ||
+	die "no traces in $REPO/../shared/traces; set TRACES"
+results=$ZBUD_DIR/results
+mkdir -p "$results"
+
+new_run_dir replay
+# shellcheck disable=SC2086 # TRACES is a list of paths
+prepare_vm zbud $TRACES
+log=$run/console.log
+note "booting the replay kernel (console: $log)"
+VM_MEM=${REPLAY_MEM:-1024} "$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" \
+	"$log" "${REPLAY_TIMEOUT:-900}" "kunit.enable=0 zbudvm.mode=replay" ||
+	die "the replay VM failed (console: $log)"
+grep -q -a 'zbudvm: init done status=0' "$log" || {
+	grep -a 'zbudvm: ' "$log" >&2
+	die "the replay did not finish cleanly (console: $log)"
+}
+scan_log "$log"
+[ "$problems" -eq 0 ] || die "the kernel reported problems (console: $log)"
+
+{
+	echo "trace | allocator | stored | pages | density | alloc_ns | free_ns"
+	grep -a 'zbudvm: replay trace=' "$log" | sed 's/.*zbudvm: replay //' |
+		awk '{
+			for (i = 3; i <= NF; i++) {
+				split($i, kv, "=")
+				v[kv[1]] = kv[2]
+			}
+			sub(/^trace=/, "", $1)
+			sub(/\.txt$/, "", $1)
+			printf "%s | %s | %s | %s | %.3f | %s | %s\n", $1, $2,
+				v["stored"], v["pages"], v["density_x1000"] / 1000,
+				v["alloc_ns"], v["free_ns"]
+		}'
+} | tee "$results/replay.txt.new"
+mv "$results/replay.txt.new" "$results/replay.txt"
