@@ -66,10 +66,7 @@ scan_selftest
 
 new_run_dir debug
 prepare_vm zbud-debug "$DEBUG_TRACE"
-corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
 log=$run/console.log
-truncate -s 1024M "$run/swap.img"
-trap 'rm -f "$run/swap.img"' EXIT
 
 append="zswap.enabled=1 zswap.zpool=zbud zswap.compressor=lzo"
 append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=debug"
@@ -77,10 +74,7 @@ append+=" zbudvm.fill=$DEBUG_FILL_MIB zbudvm.seed=1"
 append+=" zbudvm.inject=$DEBUG_INJECT zbudvm.stress=1"
 append+=" zbud_replay.only=zbud"
 note "booting the debug kernel (console: $log)"
-qemu_ok=true
-"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
-	"${DEBUG_TIMEOUT:-1500}" "$append" "$run/swap.img" "$corpus:ro" ||
-	qemu_ok=false
+boot_workload "${DEBUG_TIMEOUT:-1500}" "$append"
 
 echo "--- KUnit"
 kunit_results zbud

@@ -14,25 +14,19 @@
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
-: "${VM_FILL_MIB:=400}" "${VM_SWAP_MIB:=1024}" "${VM_ZPOOL:=zbud}"
+: "${VM_FILL_MIB:=400}" "${VM_ZPOOL:=zbud}"
 : "${VM_COMPRESSOR:=lzo}" "${VM_POOL_PERCENT:=20}" "${VM_SEED:=1}"
 
 new_run_dir vm
 prepare_vm "${VM_FLAVOUR:-zbud}"
-corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
 log=$run/console.log
-truncate -s "${VM_SWAP_MIB}M" "$run/swap.img"
-trap 'rm -f "$run/swap.img"' EXIT
 
 append="kunit.enable=0 zswap.enabled=1 zswap.zpool=$VM_ZPOOL"
 append+=" zswap.compressor=$VM_COMPRESSOR"
 append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=workload"
 append+=" zbudvm.fill=$VM_FILL_MIB zbudvm.seed=$VM_SEED"
 note "booting with $VM_ZPOOL, filling $VM_FILL_MIB MiB (console: $log)"
-qemu_ok=true
-"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
-	"${VM_TIMEOUT:-900}" "$append" "$run/swap.img" "$corpus:ro" ||
-	qemu_ok=false
+boot_workload "${VM_TIMEOUT:-900}" "$append"
 
 echo "--- console: zswap and zbud"
 grep -a -i -E 'zswap|zbud' "$log" |

@@ -16,6 +16,21 @@ prepare_vm()
 	"$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio" "$initrd" "$@"
 }
 
+# boot_workload TIMEOUT APPEND: boot $out with $initrd, a fresh swap
+# disk of VM_SWAP_MIB (default 1024) MiB as /dev/vda and the corpus
+# (mkcorpus.sh) as /dev/vdb, the console going to $log; sets $qemu_ok.
+boot_workload()
+{
+	local corpus
+
+	corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
+	truncate -s "${VM_SWAP_MIB:-1024}M" "$run/swap.img"
+	qemu_ok=true
+	"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" "$1" "$2" \
+		"$run/swap.img" "$corpus:ro" || qemu_ok=false
+	rm -f "$run/swap.img"
+}
+
 # Make a fresh directory $run for one run's files; NAME-latest links to
 # it, and only the newest 10 runs of NAME are kept.
 new_run_dir()
