@@ -4,8 +4,9 @@
 # one final line of the same form; fail if anything failed.
 #
 # CHECK_SUITES picks and orders the suites (default "kunit vm debug
-# harness bench series"): debug is the reliability run on the debug
-# kernel (vm/debug.sh), bench the self-test of zbud_bench and pagesizes,
+# replay harness bench series"): debug is the reliability run on the
+# debug kernel (vm/debug.sh), replay the in-kernel trace replay
+# (vm/replay.sh), bench the self-test of zbud_bench and pagesizes,
 # series the lint part of the patch series (checkpatch, kernel-doc,
 # sparse and W=1); the per-step builds run only in `make series`.
 set -euo pipefail
@@ -45,9 +46,9 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit vm debug harness bench series}; do
+for suite in ${CHECK_SUITES:-kunit vm debug replay harness bench series}; do
 	case $suite in
-	kunit|vm|debug)
+	kunit|vm|debug|replay)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
 		;;
 	harness)

@@ -10,6 +10,9 @@
 # one zpool_malloc() and one zpool_free() under QEMU TCG, good for ratios
 # within this table only.
 #
+# Then checks that every trace has a row for each type and that all types
+# stored the same objects, and ends with the line "N passed, N failed".
+#
 # Knobs: TRACES (default ../shared/traces/*.txt beside the repository),
 # REPLAY_MEM (MiB, default 1024), REPLAY_TIMEOUT (seconds, default 900).
 set -euo pipefail
@@ -51,3 +54,17 @@ scan_log "$log"
 		}'
 } | tee "$results/replay.txt.new"
 mv "$results/replay.txt.new" "$results/replay.txt"
+
+types="zbud z3fold zsmalloc"
+for t in $TRACES; do
+	name=${t##*/}
+	name=${name%.txt}
+	rows=$(grep -c "^$name | " "$results/replay.txt" || true)
+	check "$name: one row per type ($types)" [ "$rows" -eq 3 ]
+	stored=$(awk -F' [|] ' -v n="$name" '$1 == n { print $3 }' \
+		"$results/replay.txt" | sort -u)
+	check "$name: every type stored the same objects" \
+		[ "$(echo "$stored" | wc -l)" -eq 1 -a "${stored:-0}" -gt 0 ]
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
