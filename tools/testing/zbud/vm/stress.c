@@ -25,7 +25,9 @@
 #include "util.h"
 
 #define FAIL_DIR	"/sys/kernel/debug/fail_page_alloc/"
-#define FAIL_TIMES	100000000ULL
+#define FAIL_TIMES	100000000
+#define STRINGIFY(x)	#x
+#define STR(x)		STRINGIFY(x)
 #define WALK_CHUNK	512
 #define MAX_MAPCOUNT	(1ULL << 30)
 
@@ -38,7 +40,7 @@ int inject_start(unsigned int percent)
 		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
 		{ "ignore-gfp-highmem", "N" }, { "min-order", "0" },
 		{ "verbose", "0" }, { "interval", "1" },
-		{ "times", "100000000" },
+		{ "times", STR(FAIL_TIMES) },
 	};
 	char path[128], val[16];
 	size_t i;
