@@ -3,8 +3,10 @@
 # Run every test suite and total their "N passed, N failed" lines into
 # one final line of the same form; fail if anything failed.
 #
-# CHECK_SUITES picks and orders the suites (default "kunit vm debug
-# replay harness bench series"): debug is the reliability run on the
+# CHECK_SUITES picks and orders the suites (default "kunit install vm
+# debug replay harness bench series"): install runs the paths of a fresh
+# machine with stub dpkg-query and apt-get (kernel/install-test.sh),
+# debug is the reliability run on the
 # debug kernel (vm/debug.sh), replay the in-kernel trace replay
 # (vm/replay.sh), bench the self-test of zbud_bench and pagesizes,
 # series the lint part of the patch series (checkpatch, kernel-doc,
@@ -12,6 +14,8 @@
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
 
+note "a cold make check (nothing built yet) takes about 25 minutes," \
+     "a warm one about 12"
 "$ZBUD_DIR/kernel/deps.sh"
 
 total_passed=0
@@ -26,7 +30,8 @@ run_suite()
 	echo "=== $name"
 	out=$(mktemp)
 	"$@" 2>&1 | tee "$out" || rc=$?
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||
+		true
 	rm -f "$out"
 	p=0
 	f=1
@@ -37,6 +42,10 @@ run_suite()
 	else
 		echo "FAIL: $name printed no 'N passed, N failed' line"
 	fi
+	if [ $((p + f)) -eq 0 ]; then
+		echo "FAIL: $name ran no test"
+		f=1
+	fi
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $name exited with status $rc"
 		f=1
@@ -46,8 +55,12 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit vm debug replay harness bench series}; do
+for suite in ${CHECK_SUITES:-kunit install vm debug replay harness bench \
+	      series}; do
 	case $suite in
+	install)
+		run_suite install "$ZBUD_DIR/kernel/install-test.sh"
+		;;
 	kunit|vm|debug|replay)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
 		;;

@@ -13,11 +13,12 @@
 # takes the cache lock, which a kernel build holds for minutes, so the
 # path it gave is remembered in $(CACHE)/harness-ksrc and reused while
 # that tree exists and KDIR is unset: the harness only reads the tree,
-# which source.sh never changes once it is in place.
+# which source.sh never changes once it is in place.  A caller may name
+# another HARNESS_KSRC_FILE.  "make -s ksrc" prints the tree it uses.
 
 HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 HARNESS_CACHE := $(or $(CACHE),$(abspath $(HARNESS_DIR)/../../../..)/.cache)
-HARNESS_KSRC_FILE := $(HARNESS_CACHE)/harness-ksrc
+HARNESS_KSRC_FILE ?= $(HARNESS_CACHE)/harness-ksrc
 
 # "make clean" needs no tree.
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
@@ -35,6 +36,9 @@ $(shell mkdir -p $(dir $(HARNESS_KSRC_FILE)) && \
 	echo '$(KSRC)' > $(HARNESS_KSRC_FILE))
 endif
 endif
+endif
+ifneq ($(words $(KSRC)),1)
+$(error KSRC must be one path, not "$(KSRC)")
 endif
 ifeq ($(wildcard $(KSRC)/mm/zbud.c),)
 $(error KSRC=$(KSRC) has no mm/zbud.c: not a Linux 6.1 tree)

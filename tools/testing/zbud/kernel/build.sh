@@ -5,9 +5,10 @@
 # Build an x86_64 bzImage out of tree, with ccache, from tinyconfig plus
 # the fragments in configs/.  Reruns rebuild only what changed.  While
 # still holding the cache lock, copy the result into DEST (default
-# $CACHE/out/<source>-FLAVOUR) and print DEST: bzImage, config,
-# gen_init_cpio and an "info" file naming the source tree and the build
-# directory.  A job that boots its own DEST boots exactly what it built,
+# $CACHE/out/<source>-FLAVOUR): bzImage, config, gen_init_cpio and an
+# "info" file naming the source tree and the build directory.  DEST is
+# all it prints on stdout; progress goes to stderr, every 30 s while the
+# kernel builds.  A job that boots its own DEST boots exactly what it built,
 # whatever other jobs build meanwhile.
 #
 # FLAVOUR is one of
@@ -19,6 +20,7 @@
 # (../replay/zbud_replay.c), which the series itself never contains.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+stdout_to_stderr
 
 # Debian's 6.1 name for z3fold; an upstream 6.1.y tree has only Z3FOLD.
 OPTIONAL_SYMS="CONFIG_Z3FOLD_DEPRECATED"
@@ -59,6 +61,9 @@ verify_config()
 lock_cache
 src=$("$ZBUD_DIR/kernel/source.sh")
 id=${src##*/}
+# rsync --delete below writes into $CACHE/tree/$id: never with a bad id.
+[ -n "$id" ] && [ -f "$src/Makefile" ] ||
+	die "source.sh printed '$src', not a kernel tree"
 if [ "$flavour" = zbud-6.1 ]; then
 	tree=$src
 else
@@ -107,7 +112,13 @@ fi
 verify_config
 
 note "building $flavour bzImage with -j$JOBS (log: $log)"
-kmake -j"$JOBS" bzImage
+[ -f "$build/vmlinux" ] ||
+	note "a cold build of $flavour takes about 3 minutes, 8 with debug"
+touch "$build/zbud-build.start"
+with_progress "building $flavour" \
+	'echo "$(find "$build" -name "*.o" -newer "$build/zbud-build.start" |
+		wc -l) objects built"' \
+	kmake -j"$JOBS" bzImage
 
 # Readers (QEMU, other jobs) keep their open file: replace, do not rewrite.
 for f in arch/x86/boot/bzImage:bzImage .config:config \
@@ -117,4 +128,4 @@ for f in arch/x86/boot/bzImage:bzImage .config:config \
 done
 printf 'flavour=%s\ntree=%s\nbuild=%s\n' "$flavour" "$tree" "$build" \
 	>"$out/info"
-echo "$out"
+result "$out"

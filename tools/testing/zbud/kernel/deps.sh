@@ -2,22 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Install the Debian packages the pipeline needs, when some are missing.
 # Only root can install; anyone else gets the list of what is missing.
+# It prints nothing on stdout: callers run it inside scripts whose stdout
+# is captured, so apt-get's output goes to stderr with everything else.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+exec >&2
 
 PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
 libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
 util-linux git perl sparse python3-ply python3-git liblzo2-dev liblz4-dev
-libzstd-dev"
+libzstd-dev python3-sphinx clang lld"
 
 command -v dpkg-query >/dev/null ||
 	{ note "not a Debian system, not checking packages"; exit 0; }
 
-missing=()
-for pkg in $PACKAGES; do
-	dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null |
-		grep -q '^ii' || missing+=("$pkg")
-done
+# Set missing to the packages that are not installed.
+find_missing()
+{
+	local pkg
+
+	missing=()
+	for pkg in $PACKAGES; do
+		dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null |
+			grep -q '^ii' || missing+=("$pkg")
+	done
+}
+
+find_missing
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 [ "$(id -u)" -eq 0 ] ||
@@ -26,3 +37,6 @@ note "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+find_missing
+[ ${#missing[@]} -eq 0 ] ||
+	die "still missing after apt-get install: ${missing[*]}"

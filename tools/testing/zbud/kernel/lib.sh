@@ -17,6 +17,78 @@ note()
 	echo "${0##*/}: $*" >&2
 }
 
+# A script whose stdout is its result (a path that callers capture with
+# $(...)) calls stdout_to_stderr first and prints that result with
+# result: whatever else it or its children print, apt-get and make
+# included, then goes to stderr.
+stdout_to_stderr()
+{
+	exec 3>&1 1>&2
+	result_pid=$$
+}
+
+# A child inherits fd 3, so a script that did not call stdout_to_stderr
+# itself would write its result past its caller: refuse.
+result()
+{
+	[ "${result_pid:-}" = "$$" ] ||
+		die "result() without stdout_to_stderr() first"
+	printf '%s\n' "$*" >&3
+}
+
+# with_progress WHAT PROBE COMMAND...: run COMMAND and, every
+# PROGRESS_SECS (30) seconds while it runs, print to stderr WHAT, the
+# output of the shell command PROBE (how far it got) and the time taken.
+# Returns COMMAND's status.
+with_progress()
+{
+	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
+
+	shift 2
+	"$@" &
+	pid=$!
+	next=$((SECONDS + ${PROGRESS_SECS:-30}))
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		[ $SECONDS -ge $next ] || continue
+		kill -0 "$pid" 2>/dev/null || break
+		note "$what: $(eval "$probe" 2>/dev/null), $((SECONDS - start)) s"
+		next=$((SECONDS + ${PROGRESS_SECS:-30}))
+	done
+	wait "$pid" || rc=$?
+	return $rc
+}
+
+# need_uint NAME [MIN [MAX]]: die unless the variable NAME, if set, is a
+# whole number in MIN..MAX (MIN defaults to 1).
+need_uint()
+{
+	local name=$1 min=${2:-1} max=${3:-} v range
+
+	v=${!name-}
+	[ -n "$v" ] || return 0
+	range="at least $min"
+	[ -z "$max" ] || range="from $min to $max"
+	[[ $v =~ ^[0-9]{1,9}$ ]] && [ "$v" -ge "$min" ] &&
+		{ [ -z "$max" ] || [ "$v" -le "$max" ]; } ||
+		die "$name='$v': must be a whole number $range"
+}
+
+# need_one_of NAME WORD...: die unless the variable NAME, if set, is one
+# of the WORDs.
+need_one_of()
+{
+	local name=$1 v
+
+	v=${!name-}
+	shift
+	[ -n "$v" ] || return 0
+	case " $* " in
+	*" $v "*) return 0 ;;
+	esac
+	die "$name=$v: not one of $*"
+}
+
 # Other jobs build kernels on this machine too: every step that touches a
 # tree or a build directory under $CACHE runs while holding this lock.
 # Scripts started by a holder of the lock inherit it and must not wait for

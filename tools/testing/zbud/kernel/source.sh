@@ -4,9 +4,11 @@
 #
 # Without KDIR, Debian's /usr/src/linux-source-6.1.tar.xz is extracted
 # once.  With KDIR=<6.1.y tree>, that tree is mirrored with rsync on every
-# run (only changed files are copied) and never written to.
+# run (only changed files are copied) and never written to.  The path is
+# all it prints on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+stdout_to_stderr
 
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 
@@ -34,6 +36,7 @@ if [ -n "${KDIR:-}" ]; then
 		--exclude=/include/config/ \
 		--exclude='/arch/*/include/generated/' "$KDIR/" "$dst/"
 else
+	"$ZBUD_DIR/kernel/deps.sh"
 	[ -f "$TARBALL" ] ||
 		die "$TARBALL missing: install linux-source-6.1 or set KDIR"
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null ||
@@ -48,4 +51,4 @@ else
 	fi
 fi
 check_61 "$dst" "$dst"
-echo "$dst"
+result "$dst"

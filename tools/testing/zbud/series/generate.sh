@@ -75,6 +75,7 @@ fi
 
 lock_series
 src=$("$ZBUD_DIR/kernel/source.sh")
+[ -f "$src/Makefile" ] || die "source.sh printed '$src', not a kernel tree"
 
 # The pristine tree becomes the base commit.  Its metadata is fixed, so
 # the same tree always gives the same commit id.  git only reads $src;

@@ -9,13 +9,14 @@
 # capped, and files are taken in sorted order.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+stdout_to_stderr
 
 CAP_MIB=24
 
 [ $# -eq 1 ] && [ -d "$1/mm" ] || die "usage: ${0##*/} TREE"
 img=$CACHE/vm/corpus-v1.img
 if [ -s "$img" ]; then
-	echo "$img"
+	result "$img"
 	exit 0
 fi
 
@@ -41,4 +42,4 @@ trap 'rm -f "$tmp" "$tmp.list"' EXIT
 	die "the corpus came out too small"
 chmod 644 "$tmp"
 mv "$tmp" "$img"
-echo "$img"
+result "$img"

@@ -38,7 +38,8 @@ done
 # --foreground keeps QEMU in our process group, so that an interrupted
 # make stops it too.
 rc=0
-timeout --foreground --kill-after=10 "$timeout" \
+with_progress "guest running" 'echo "$(wc -l <"$log") console lines"' \
+	timeout --foreground --kill-after=10 "$timeout" \
 	qemu-system-x86_64 "${args[@]}" || rc=$?
 [ $rc -eq 124 ] || [ $rc -eq 137 ] &&
 	die "QEMU timed out after $timeout s and was killed (console: $log)"

@@ -10,6 +10,9 @@ VM_DIR=$ZBUD_DIR/vm
 prepare_vm()
 {
 	out=$("$ZBUD_DIR/kernel/build.sh" "$1" "$run/kernel")
+	[ "$out" = "$run/kernel" ] && [ -f "$out/info" ] ||
+		die "build.sh printed '$out' where its output directory" \
+		    "$run/kernel was expected"
 	shift
 	tree=$(sed -n 's/^tree=//p' "$out/info")
 	initrd=$run/initramfs.cpio
@@ -24,6 +27,7 @@ boot_workload()
 	local corpus
 
 	corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
+	[ -f "$corpus" ] || die "mkcorpus.sh printed '$corpus', not a file"
 	truncate -s "${VM_SWAP_MIB:-1024}M" "$run/swap.img"
 	qemu_ok=true
 	"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" "$1" "$2" \
@@ -109,6 +113,35 @@ PY
 	[ "$has_suite" = 1 ] ||
 		check "KUnit suite '$suite' ran" false
 }
+
+# Knobs are checked on the host, before anything is built or booted; each
+# script that boots a guest sources this file.
+check_knobs()
+{
+	local t
+
+	need_uint JOBS
+	need_uint VM_MEM 64
+	need_uint VM_CPUS 1 64
+	need_uint VM_FILL_MIB
+	need_uint VM_SWAP_MIB
+	need_uint VM_POOL_PERCENT 1 100
+	need_uint VM_SEED 0
+	need_uint VM_TIMEOUT
+	need_uint KUNIT_TIMEOUT
+	need_uint DEBUG_FILL_MIB
+	need_uint DEBUG_INJECT 0 100
+	need_uint DEBUG_TIMEOUT
+	need_uint REPLAY_MEM 64
+	need_uint REPLAY_TIMEOUT
+	need_one_of VM_ZPOOL zbud zsmalloc z3fold
+	need_one_of VM_COMPRESSOR lzo lz4 zstd
+	need_one_of VM_FLAVOUR zbud zbud-6.1
+	for t in ${DEBUG_TRACE:-} ${TRACES:-}; do
+		[ -f "$t" ] || die "trace '$t' does not exist"
+	done
+}
+check_knobs
 
 # Kernel reports that fail any run, whatever the tests said: oopses,
 # WARNs and BUGs (KASAN's "BUG: KASAN:", "BUG: Bad page state", list

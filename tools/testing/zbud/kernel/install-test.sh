@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The paths a fresh Debian 12 machine takes, on a machine that has every
+# package already.  Stub dpkg-query and apt-get, first in PATH, report
+# every package missing until the stub apt-get "installs" them, and print
+# apt-like lines on stdout as the real apt-get does.  Then the scripts
+# whose stdout callers capture must still hand over exactly their
+# result:
+#  - kernel/deps.sh takes its install branch and prints nothing on stdout;
+#  - kernel/source.sh prints the 6.1 tree alone;
+#  - vmlib.sh's prepare_vm, the caller vm.sh uses, gets build.sh's output
+#    directory and the tree;
+#  - the harness's source lookup (harness.mk) finds the same tree;
+#  - a bad knob (VM_FILL_MIB=abc) stops vm.sh on the host, before it
+#    builds or boots anything.
+# Ends with the line "N passed, N failed".
+set -euo pipefail
+. "$(dirname "$0")/../vm/vmlib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+stubs=$tmp/bin
+mkdir -p "$stubs"
+real_dpkg_query=$(command -v dpkg-query) || die "dpkg-query not found"
+
+# Status queries say "not installed" until apt-get install has run; any
+# other query goes to the real dpkg-query.
+cat >"$stubs/dpkg-query" <<EOF
+#!/bin/bash
+case "\$*" in
+*db:Status-Abbrev*)
+	[ -e "$tmp/installed" ] || { printf 'un '; exit 0; }
+	;;
+esac
+exec "$real_dpkg_query" "\$@"
+EOF
+cat >"$stubs/apt-get" <<EOF
+#!/bin/bash
+echo "apt-get \$*" >>"$tmp/apt.log"
+echo 'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'
+echo 'Reading package lists... Done'
+if [ "\$1" = install ] || [[ " \$* " = *" install "* ]]; then
+	echo 'Setting up linux-source-6.1 (6.1.192-3) ...'
+	touch "$tmp/installed"
+fi
+EOF
+chmod +x "$stubs/dpkg-query" "$stubs/apt-get"
+
+# fresh: forget what the stub apt-get installed.
+fresh()
+{
+	rm -f "$tmp/installed" "$tmp/apt.log"
+}
+
+# stubbed COMMAND...: run COMMAND with the stubs first in PATH.
+stubbed()
+{
+	PATH=$stubs:$PATH "$@"
+}
+
+expected_src=$("$ZBUD_DIR/kernel/source.sh")
+
+fresh
+rc=0
+stubbed "$ZBUD_DIR/kernel/deps.sh" >"$tmp/deps.out" 2>"$tmp/deps.err" ||
+	rc=$?
+check "deps.sh took its install branch" grep -q ' install ' "$tmp/apt.log"
+check "deps.sh succeeded once the packages were in" [ "$rc" -eq 0 ]
+check "deps.sh printed nothing on stdout" [ ! -s "$tmp/deps.out" ]
+
+fresh
+got=$(stubbed "$ZBUD_DIR/kernel/source.sh" 2>"$tmp/source.err") || true
+check "source.sh printed the tree alone ($expected_src)" \
+	[ "$got" = "$expected_src" ]
+
+fresh
+run=$tmp/run
+mkdir -p "$run"
+got=$(stubbed bash -c '. "$1"; run=$2; prepare_vm zbud >/dev/null &&
+	printf "%s\n" "$out" "$tree"' - "$VM_DIR/vmlib.sh" "$run" \
+	2> >(tee "$tmp/prepare.err" >&2)) || true
+check "prepare_vm got build.sh's directory $run/kernel" \
+	[ "$(sed -n 1p <<<"$got")" = "$run/kernel" ]
+check "prepare_vm got the patched tree from its info file" \
+	[ -f "$(sed -n 2p <<<"$got")/mm/zbud_kunit.c" ]
+
+fresh
+got=$(stubbed make -s --no-print-directory -C "$ZBUD_DIR/harness" \
+	HARNESS_KSRC_FILE="$tmp/harness-ksrc" ksrc 2>"$tmp/harness.err") ||
+	true
+check "the harness found the tree ($expected_src)" \
+	[ "$got" = "$expected_src" ]
+
+before=$(ls -d "$CACHE"/runs/vm.* 2>/dev/null | wc -l)
+rc=0
+VM_FILL_MIB=abc timeout 60 "$VM_DIR/vm.sh" >"$tmp/knob.out" \
+	2>"$tmp/knob.err" || rc=$?
+check "VM_FILL_MIB=abc fails vm.sh at once" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "and says why" grep -q "VM_FILL_MIB='abc'" "$tmp/knob.err"
+check "before making a run directory" \
+	[ "$(ls -d "$CACHE"/runs/vm.* 2>/dev/null | wc -l)" -eq "$before" ]
+
+if [ "$failed" -gt 0 ]; then
+	for f in deps source prepare harness knob; do
+		echo "--- $f.err"
+		tail -n 5 "$tmp/$f.err" 2>/dev/null || true
+	done
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
