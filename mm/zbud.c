@@ -2,6 +2,10 @@
 /*
  * zbud - store up to two compressed pages in each page
  *
+ * Copyright (C) 2013, Seth Jennings, IBM
+ *
+ * Concepts based on zcache internal zbud allocator by Dan Magenheimer.
+ *
  * Usage of struct page fields, through the struct zbud_page overlay:
  *	page->flags: untouched
  *	page->lru: links the page into its pool's LRU list
@@ -42,7 +46,8 @@
  * start eight-byte aligned: zswap reads a swap entry at the start of each
  * object, and strict-alignment architectures fault on a misaligned one.
  * Two zpages therefore share a page exactly when their sizes, each rounded
- * up to eight bytes, add up to at most PAGE_SIZE.
+ * up to eight bytes, add up to at most PAGE_SIZE.  (With 256 KiB pages the
+ * unit is sixteen bytes, so that both sizes fit in struct page.)
  *
  * A page that holds one zpage sits in the list of its free-space class,
  * one list per eight bytes of free space, and a bitmap marks the lists
@@ -59,8 +64,12 @@
  * are zero, or puts it back at the head of the LRU if an eviction failed.
  */
 
-/* Every zpage starts on this boundary; sizes are counted in these units. */
-#define ZBUD_ALIGN		8
+/*
+ * Every zpage starts on this boundary; sizes are counted in these units.
+ * With 256 KiB pages (hexagon, ppc44x) eight-byte units would need more
+ * bits than zbud_page.sizes has, so the unit is sixteen bytes there.
+ */
+#define ZBUD_ALIGN		(PAGE_SHIFT > 16 ? 16 : 8)
 #define ZBUD_UNITS		(PAGE_SIZE / ZBUD_ALIGN)
 
 /*
@@ -70,9 +79,11 @@
  * so the page passes for none of PageBuddy, PageOffline, PageTable or
  * PageGuard.
  */
-#define ZBUD_SIZE_BITS		14
+#define ZBUD_SIZE_BITS		15
 #define ZBUD_SIZE_MASK		((1U << ZBUD_SIZE_BITS) - 1)
 #define ZBUD_PAGE_MARK		BIT(31)
+#define ZBUD_SIZES_MAX		(ZBUD_PAGE_MARK | ZBUD_SIZE_MASK |	\
+				 ZBUD_SIZE_MASK << ZBUD_SIZE_BITS)
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -124,6 +135,15 @@ ZBUD_MATCH(memcg_data, __page_memcg_data);
 #undef ZBUD_MATCH
 static_assert(sizeof(struct zbud_page) <= sizeof(struct page));
 static_assert(ZBUD_UNITS <= ZBUD_SIZE_MASK);
+/*
+ * Every value of zbud_page.sizes sets the mark and a subset of the bits of
+ * ZBUD_SIZES_MAX, so it is no larger as an int and has no bit that
+ * ZBUD_SIZES_MAX lacks: these checks on ZBUD_SIZES_MAX cover them all.
+ */
+static_assert(!((ZBUD_SIZE_MASK | ZBUD_SIZE_MASK << ZBUD_SIZE_BITS) &
+		ZBUD_PAGE_MARK));
+static_assert((ZBUD_SIZES_MAX & PAGE_TYPE_BASE) != PAGE_TYPE_BASE);
+static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
 
 /**
  * struct zbud_stats - counters of a pool, written under its lock
@@ -154,7 +174,8 @@ struct zbud_stats {
  * struct zbud_pool - a set of pages and the lists that index them
  * @lock: protects every field below and the zbud_page of every page
  * @lru: all pages that are not isolated for reclaim, most recent first
- * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units
+ * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units;
+ *           ZBUD_UNITS list heads, allocated on their own
  * @nonempty: which @buckets have pages
  * @stats: counters, see struct zbud_stats
  * @ops: the user's callbacks, may be NULL
@@ -163,11 +184,12 @@ struct zbud_stats {
  * @debugfs: the pool's debugfs directory
  * @owned: under CONFIG_DEBUG_VM, the pfns of the pool's pages, so that a
  *         handle from elsewhere is caught
+ * @warned: under CONFIG_DEBUG_VM, a bad free has been reported
  */
 struct zbud_pool {
 	spinlock_t lock;	/* see the kernel-doc above */
 	struct list_head lru;
-	struct hlist_head buckets[ZBUD_UNITS];
+	struct hlist_head *buckets;
 	DECLARE_BITMAP(nonempty, ZBUD_UNITS);
 	struct zbud_stats stats;
 	const struct zbud_ops *ops;
@@ -176,6 +198,7 @@ struct zbud_pool {
 	struct dentry *debugfs;
 #ifdef CONFIG_DEBUG_VM
 	struct xarray owned;
+	bool warned;
 #endif
 };
 
@@ -344,6 +367,16 @@ static bool zbud_handle_live(struct zbud_pool *pool, unsigned long handle)
 	zp = handle_to_zp(handle);
 	return zp_units(zp, side) && zbud_handle(zp, side) == handle;
 }
+
+/* A bad free is ignored, and reported the first time in each pool. */
+static bool zbud_free_ok(struct zbud_pool *pool, unsigned long handle)
+{
+	if (zbud_handle_live(pool, handle))
+		return true;
+	WARN(!pool->warned, "zbud: freeing a handle that is not live in this pool\n");
+	pool->warned = true;
+	return false;
+}
 #else
 static int zbud_track_page(struct zbud_pool *pool, struct page *page,
 			   gfp_t gfp)
@@ -355,7 +388,7 @@ static void zbud_untrack_page(struct zbud_pool *pool, struct page *page)
 {
 }
 
-static bool zbud_handle_live(struct zbud_pool *pool, unsigned long handle)
+static bool zbud_free_ok(struct zbud_pool *pool, unsigned long handle)
 {
 	return true;
 }
@@ -435,11 +468,22 @@ static void zbud_debugfs_add(struct zbud_pool *pool, const char *name)
 static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
 						const struct zbud_ops *ops)
 {
-	/* One list head per 8 bytes makes this 64 KiB with 64 KiB pages. */
-	struct zbud_pool *pool = kvzalloc(sizeof(*pool), gfp);
+	struct zbud_pool *pool = kzalloc(sizeof(*pool), gfp);
 
 	if (!pool)
 		return NULL;
+	/*
+	 * A list head per unit of free space is a page's worth, more
+	 * than a page on a debug kernel: kvcalloc() with GFP_KERNEL may
+	 * use vmalloc, so no high-order page is needed.  zswap's gfp mask
+	 * cannot sleep and would keep kvcalloc() to kmalloc().
+	 */
+	pool->buckets = kvcalloc(ZBUD_UNITS, sizeof(*pool->buckets),
+				 GFP_KERNEL);
+	if (!pool->buckets) {
+		kfree(pool);
+		return NULL;
+	}
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->lru);
 #ifdef CONFIG_DEBUG_VM
@@ -452,12 +496,15 @@ static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
 
 /**
  * zbud_create_pool() - Create a zbud pool.
- * @gfp: Flags for the pool's own allocation.
+ * @gfp: Flags for the pool's descriptor, a small allocation.
  * @ops: The user's callbacks, or NULL if the pool is never reclaimed.
  *
- * The pool's counters appear in debugfs as zbud/pool<N>/.
+ * The pool's free-space lists, PAGE_SIZE / 8 list heads, are allocated
+ * with GFP_KERNEL whatever @gfp says, so that they can come from vmalloc
+ * when no high-order page is free.  The pool's counters appear in debugfs
+ * as zbud/pool<N>/.
  *
- * Context: Process context.
+ * Context: Process context; may sleep.
  * Return: The new pool, or NULL if its memory could not be allocated.
  */
 struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
@@ -491,7 +538,8 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 #ifdef CONFIG_DEBUG_VM
 	xa_destroy(&pool->owned);
 #endif
-	kvfree(pool);
+	kvfree(pool->buckets);
+	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(zbud_destroy_pool);
 
@@ -505,7 +553,10 @@ EXPORT_SYMBOL_GPL(zbud_destroy_pool);
  * The zpage goes into the page with the least free space that holds it,
  * or into a new page if none does.
  *
- * Context: Any context that @gfp allows.  Takes the pool lock.
+ * Context: Process context, atomic (under a spinlock, say) if @gfp does
+ * not allow sleeping.  Never from an interrupt, hard or soft: the pool
+ * lock, and under CONFIG_DEBUG_VM the xarray lock, is taken without
+ * disabling either, so an interrupt that found it held would deadlock.
  * Return: 0 with *@handle set on success; -EINVAL if @size is 0 or @gfp
  * asks for highmem; -ENOSPC if @size is larger than PAGE_SIZE; -ENOMEM
  * if no page could be allocated.  On error the pool is unchanged.
@@ -545,18 +596,18 @@ EXPORT_SYMBOL_GPL(zbud_alloc);
  *
  * A page that is left empty goes back to the page allocator, unless
  * reclaim has isolated it; the reclaimer frees it then.  Under
- * CONFIG_DEBUG_VM a handle that is not live in @pool is reported once
- * and ignored.
+ * CONFIG_DEBUG_VM a handle that is not live in @pool is ignored, and
+ * reported with a warning the first time in each pool.
  *
- * Context: Any context.  Takes the pool lock.
+ * Context: Process context, atomic or not.  Never from an interrupt, as
+ * for zbud_alloc().
  */
 void zbud_free(struct zbud_pool *pool, unsigned long handle)
 {
 	struct zbud_page *zp;
 
 	spin_lock(&pool->lock);
-	if (WARN_ONCE(!zbud_handle_live(pool, handle),
-		      "freeing a handle that is not live in this pool\n"))
+	if (!zbud_free_ok(pool, handle))
 		goto out;
 	zp = handle_to_zp(handle);
 	bucket_del(pool, zp);
@@ -799,4 +850,5 @@ module_init(zbud_init);
 module_exit(zbud_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("Seth Jennings <sjennings@variantweb.net>");
 MODULE_DESCRIPTION("Buddy allocator for compressed pages");

@@ -14,9 +14,12 @@ struct zbud_pool;
 /**
  * struct zbud_ops - callbacks a zbud pool makes into its user
  * @evict: write back and free the zpage behind @handle.  Called by
- *         zbud_reclaim_page() without the pool lock held.  On success
- *         it must have called zbud_free() on @handle and return 0; any
- *         other return value means the zpage stays where it is.
+ *         zbud_reclaim_page() without the pool lock held.  It returns 0
+ *         once it has freed @handle with zbud_free().  On failure it
+ *         returns an error and may have freed @handle or not (zswap
+ *         frees it when the entry went away meanwhile); either way the
+ *         reclaimer looks at the page afresh, and a zpage still in it
+ *         goes back to the LRU with the page.
  */
 struct zbud_ops {
 	int (*evict)(struct zbud_pool *pool, unsigned long handle);

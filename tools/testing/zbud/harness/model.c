@@ -33,12 +33,14 @@
 #include "test.h"
 #include "zalloc.h"
 
-/* Built with -DPAGE_SHIFT=16 too, as for 64 KiB pages. */
+/* Built with -DPAGE_SHIFT=16 and 18 too, as for 64 and 256 KiB pages. */
 #ifndef PAGE_SHIFT
 #define PAGE_SHIFT	12
 #endif
 #define PAGE		(1UL << PAGE_SHIFT)
-#define UNITS		(PAGE / 8)
+/* zbud's unit: 8 bytes, 16 with 256 KiB pages. */
+#define UNIT		(PAGE_SHIFT > 16 ? 16 : 8)
+#define UNITS		(PAGE / UNIT)
 #define ARENA_PAGES	(1UL << 16)
 #define MAX_LIVE	8192
 #define FULL_CHECK	100000
@@ -167,7 +169,7 @@ static unsigned long mpage_addr(const struct mpage *pg)
 
 static unsigned int units(unsigned int size)
 {
-	return (size + 7) / 8;
+	return (size + UNIT - 1) / UNIT;
 }
 
 static unsigned int used_units(const struct mpage *pg)
@@ -284,7 +286,7 @@ static void model_place(struct zobj *o, unsigned int fit)
 	unsigned long addr = mpage_addr(pg);
 	unsigned int u = units(o->size);
 
-	MCHECK(o->handle % 8 == 0);
+	MCHECK(o->handle % UNIT == 0);
 	if (!fit) {
 		MCHECK(!pg->present);
 		MCHECK(o->handle == addr);
@@ -297,7 +299,7 @@ static void model_place(struct zobj *o, unsigned int fit)
 		MCHECK(UNITS - used_units(pg) == fit);
 		single_update(pg, -1);
 		if (pg->side[FIRST]) {
-			MCHECK(o->handle == addr + PAGE - u * 8);
+			MCHECK(o->handle == addr + PAGE - u * UNIT);
 			pg->side[LAST] = o;
 		} else {
 			MCHECK(o->handle == addr);
@@ -539,7 +541,7 @@ static void check_everything(void)
 		struct zobj *o = m.live[i];
 
 		verify(o);
-		bytes += units(o->size) * 8;
+		bytes += units(o->size) * UNIT;
 		full += buddy_of(o) != NULL;
 	}
 	if (z->check(m.pool, why, sizeof(why))) {
@@ -610,7 +612,8 @@ static void model_setup(void)
 
 TEST(model_random)
 {
-	unsigned long ops = env_ulong("MODEL_OPS", PAGE_SHIFT != 12 ? 200000 :
+	unsigned long ops = env_ulong("MODEL_OPS", PAGE_SHIFT > 16 ? 50000 :
+				      PAGE_SHIFT != 12 ? 200000 :
 				      XA_TRACKS_PAGES ? 2000000 : 500000);
 
 	model_setup();

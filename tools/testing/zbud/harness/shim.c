@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/zpool.h>
@@ -178,19 +179,44 @@ struct fail_knob fail_page_alloc;
 struct fail_knob fail_xa_insert;
 struct fail_knob fail_kmalloc;
 
-void *kmalloc(size_t size, gfp_t gfp)
-{
-	void *p;
+/*
+ * With shim_no_high_order set, kmalloc() fails what the kernel would have
+ * to take from a page of order 1 or more: more than PAGE_SIZE bytes.
+ */
+bool shim_no_high_order;
 
-	if (gfpflags_allow_blocking(gfp) && shim_locks_held)
-		shim_atomic_sleep("kmalloc");
-	if (should_fail(&fail_kmalloc))
-		return NULL;
-	p = (gfp & __GFP_ZERO) ? calloc(1, size) : malloc(size);
+static void *shim_malloc(size_t size, gfp_t gfp)
+{
+	void *p = (gfp & __GFP_ZERO) ? calloc(1, size) : malloc(size);
+
 	if (p)
 		__atomic_fetch_add(&kmalloc_bytes, malloc_usable_size(p),
 				   __ATOMIC_RELAXED);
 	return p;
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp) && shim_locks_held)
+		shim_atomic_sleep("kmalloc");
+	if (should_fail(&fail_kmalloc))
+		return NULL;
+	if (shim_no_high_order && size > PAGE_SIZE)
+		return NULL;
+	return shim_malloc(size, gfp);
+}
+
+/*
+ * As 6.1's kvmalloc_node(): only a mask that includes GFP_KERNEL may fall
+ * back to vmalloc, which needs no high-order page.
+ */
+void *kvmalloc(size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	if (p || (gfp & GFP_KERNEL) != GFP_KERNEL)
+		return p;
+	return shim_malloc(size, gfp);
 }
 
 void kfree(const void *p)

@@ -11,7 +11,10 @@
  * freeing or mapping one it unpublishes it or marks it BUSY; the evict
  * callback takes only a LIVE, published handle and refuses (-EBUSY) any
  * other, which is what zswap does with an entry it cannot write back;
- * it also refuses one in eight at random.
+ * it also refuses one in eight at random.  A handle it does not know at
+ * all is stale (its owner freed it after reclaim took the page, or has
+ * not published it yet) and must still be one that zbud_alloc() gave
+ * out: each is logged and checked against every handle ever published.
  * Whoever takes a handle copies what it needs under the lock, so no
  * zpage or slot is touched by two threads without the lock between.
  *
@@ -34,6 +37,8 @@
 #define WORKERS		2
 #define RECLAIMERS	2
 #define SLOTS		512
+#define GRANULES	(ARENA_PAGES * PAGE / 8)
+#define STALE_LOG	4096
 
 enum slot_state { EMPTY, LIVE, BUSY };
 
@@ -68,6 +73,9 @@ static struct {
 	struct owner owners[ARENA_PAGES][2];
 	unsigned long evicted;		/* under lock */
 	unsigned long refused;		/* under lock */
+	unsigned long stale;		/* under lock */
+	unsigned long stale_log[STALE_LOG];	/* under lock */
+	uint64_t published[GRANULES / 64];	/* under lock */
 	bool stop;			/* under lock */
 	unsigned long bad_data, bad_handle, locked_evicts;	/* atomic */
 } t = {
@@ -116,6 +124,28 @@ static void owner_set(unsigned long handle, struct slot *slot)
 	o[i].slot = slot;
 }
 
+static unsigned long granule(unsigned long handle)
+{
+	return (handle - (unsigned long)arena_map.base) / 8 % GRANULES;
+}
+
+static void mark_published(unsigned long handle)
+{
+	t.published[granule(handle) / 64] |= 1ULL << granule(handle) % 64;
+}
+
+/* Stale handles that zbud_alloc() never gave out. */
+static unsigned long unknown_stale(void)
+{
+	unsigned long i, g, bad = 0;
+
+	for (i = 0; i < t.stale && i < STALE_LOG; i++) {
+		g = granule(t.stale_log[i]);
+		bad += !(t.published[g / 64] & 1ULL << g % 64);
+	}
+	return bad;
+}
+
 static uint8_t pattern(uint32_t seed, size_t i)
 {
 	return (uint8_t)(seed + i * 0x9d + (i >> 7));
@@ -159,7 +189,14 @@ static int evict(void *pool, unsigned long handle)
 		__atomic_fetch_add(&t.locked_evicts, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&t.lock);
 	s = owner_find(handle);
-	if (refuse || !s || s->state != LIVE || s->handle != handle) {
+	if (!s) {
+		if (t.stale < STALE_LOG)
+			t.stale_log[t.stale] = handle;
+		t.stale++;
+		pthread_mutex_unlock(&t.lock);
+		return -ENOENT;
+	}
+	if (refuse || s->state != LIVE || s->handle != handle) {
 		t.refused++;
 		pthread_mutex_unlock(&t.lock);
 		return -EBUSY;
@@ -192,6 +229,7 @@ static void worker_alloc(struct worker *w, struct slot *s)
 	s->seed = seed;
 	s->state = LIVE;
 	owner_set(handle, s);
+	mark_published(handle);
 	pthread_mutex_unlock(&t.lock);
 	w->allocs++;
 }
@@ -337,7 +375,8 @@ static void run(const struct zalloc *z, unsigned long ops)
 
 	memset(workers, 0, sizeof(workers));
 	t.z = z;
-	t.evicted = t.refused = 0;
+	t.evicted = t.refused = t.stale = 0;
+	memset(t.published, 0, sizeof(t.published));
 	t.stop = false;
 	t.pool = z->create(evict);
 	CHECK(t.pool);
@@ -355,14 +394,16 @@ static void run(const struct zalloc *z, unsigned long ops)
 		allocs += workers[i].allocs;
 		frees += workers[i].frees;
 	}
-	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused), "
-		  "%lu of %lu reclaims freed a page", z->name, allocs, frees,
-		  t.evicted, t.refused, reclaimed, reclaims);
+	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused, "
+		  "%lu stale), %lu of %lu reclaims freed a page", z->name,
+		  allocs, frees, t.evicted, t.refused, t.stale, reclaimed,
+		  reclaims);
 	CHECK_EQ(allocs, frees + t.evicted);
 	CHECK_EQ(z->pool_pages(t.pool), 0);
 	CHECK_EQ(t.bad_data, 0);
 	CHECK_EQ(t.bad_handle, 0);
 	CHECK_EQ(t.locked_evicts, 0);
+	CHECK_EQ(unknown_stale(), 0);
 	CHECK(reclaimed > 0 && t.evicted > 0);
 	z->destroy(t.pool);
 }

@@ -42,6 +42,8 @@
 #define ZALLOC_GFP_KERNEL	0xcc0U	/* GFP_KERNEL of 6.1 */
 #define ZALLOC_GFP_NOWAIT	0x800U	/* GFP_NOWAIT: may not sleep */
 #define ZALLOC_GFP_HIGHMEM	0x02U	/* __GFP_HIGHMEM */
+/* zswap_pool_create(): __GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM */
+#define ZALLOC_GFP_ZSWAP	0x12800U
 
 struct zpool_driver;
 

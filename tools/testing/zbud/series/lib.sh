@@ -162,15 +162,21 @@ checkout_tree()
 }
 
 # kmake CFG LOG ARGS...: make in the build worktree, out of tree in
-# build-CFG, appending to LOG.
+# build-CFG, appending to LOG.  CFG hexagon-* builds for hexagon, with
+# LLVM (Debian's clang and lld), the only toolchain that builds it.
 kmake()
 {
-	local cfg=$1 log=$2
+	local cfg=$1 log=$2 target=(ARCH=x86_64 CC="ccache gcc")
 
 	shift 2
+	case $cfg in
+	hexagon-*)
+		target=(ARCH=hexagon LLVM=1)
+		;;
+	esac
 	CCACHE_DIR=$CACHE/ccache make -C "$STREE" O="$SCACHE/build-$cfg" \
-		ARCH=x86_64 LOCALVERSION= CC="ccache gcc" \
-		HOSTCC="ccache gcc" "$@" >>"$log" 2>&1
+		"${target[@]}" LOCALVERSION= HOSTCC="ccache gcc" "$@" \
+		>>"$log" 2>&1
 }
 
 # configure CFG LOG: tinyconfig plus configs/CFG.config, then a check that

@@ -8,6 +8,13 @@
 #     letter): fails on any error, warning or check;
 #   - scripts/kernel-doc -none on mm/zbud.c and include/linux/zbud.h:
 #     fails on any output, also with -v;
+#   - Documentation/mm/zbud.rst built with Sphinx and the tree's
+#     kernel-doc extension: fails on any warning or error about the
+#     series' files (docutils reports a malformed table as an error and
+#     drops the table from the page);
+#   - Kconfig and mm/zbud.o with W=1 for hexagon with 256 KiB pages
+#     (configs/hexagon-256k.config), built with clang: ZSWAP's default
+#     zpool selects ZBUD there as everywhere;
 #   - make C=2 W=1 (sparse from Debian, gcc's W=1 warnings and kernel-doc)
 #     on mm/zbud.o and mm/zbud_kunit.o, in each CONFIG (y, m; default y,
 #     see configs/): fails on any warning in the series' files.
@@ -24,6 +31,9 @@ need_tool sparse sparse
 py_path=$PATH
 [ -x /usr/bin/python3 ] && py_path=/usr/bin:$PATH
 need_pkgs "PATH=$py_path python3 -c 'import ply, git'" python3-ply python3-git
+need_tool sphinx-build python3-sphinx
+need_tool clang clang
+need_tool ld.lld lld
 lock_series
 logs=$SCACHE/logs
 mkdir -p "$logs"
@@ -80,6 +90,68 @@ for f in mm/zbud.c include/linux/zbud.h; do
 		pass "kernel-doc -none $f"
 	fi
 done
+
+# A Sphinx project of one page, zbud.rst as it sits in the tree, with the
+# tree's kernel-doc extension for its kernel-doc directives.
+docs_check()
+{
+	local dir=$SCACHE/docs log=$logs/sphinx.log
+
+	rm -rf "$dir"
+	mkdir -p "$dir/src/mm"
+	ln -s "$STREE/Documentation/mm/zbud.rst" "$dir/src/mm/zbud.rst"
+	printf '.. toctree::\n\n   mm/zbud\n' >"$dir/src/index.rst"
+	cat >"$dir/src/conf.py" <<EOF
+import sys
+sys.path.insert(0, '$STREE/Documentation/sphinx')
+extensions = ['kerneldoc']
+kerneldoc_bin = '$STREE/scripts/kernel-doc'
+kerneldoc_srctree = '$STREE'
+master_doc = 'index'
+EOF
+	if ! PATH=$py_path sphinx-build -b html -q -E -d "$dir/doctrees" \
+		"$dir/src" "$dir/html" >"$log" 2>&1; then
+		fail "sphinx-build Documentation/mm/zbud.rst: failed, see $log"
+		tail -n 5 "$log" | sed 's/^/  /'
+	elif grep -E -q 'zbud\.(rst|c|h)' "$log" ||
+	     ! grep -q 'zbud_alloc' "$dir/html/mm/zbud.html"; then
+		fail "sphinx-build Documentation/mm/zbud.rst: warnings"
+		sed 's/^/  /' "$log"
+	else
+		pass "sphinx-build Documentation/mm/zbud.rst"
+	fi
+}
+docs_check
+
+# 256 KiB pages: Kconfig must give ZBUD=y without an unmet dependency,
+# and mm/zbud.o must build, with W=1, for hexagon.
+page256k_check()
+{
+	local cfg=hexagon-256k log=$logs/hexagon-256k.log found
+
+	: >"$log"
+	if ! (lock_cache && configure "$cfg" "$log"); then
+		fail "256 KiB pages (hexagon): Kconfig, see $log"
+		grep -E 'unmet|options not set' "$log" | sed 's/^/  /'
+		return
+	fi
+	if grep -q 'unmet direct dependencies' "$log"; then
+		fail "256 KiB pages (hexagon): Kconfig warns"
+		grep -A3 'unmet direct' "$log" | sed 's/^/  /'
+		return
+	fi
+	rm -f "$SCACHE/build-$cfg/mm/zbud.o"
+	(lock_cache && kmake "$cfg" "$log" -j"$SERIES_JOBS" W=1 mm/zbud.o) ||
+		true
+	found=$(series_warnings "$log")
+	if [ ! -f "$SCACHE/build-$cfg/mm/zbud.o" ] || [ -n "$found" ]; then
+		fail "256 KiB pages (hexagon): mm/zbud.o, see $log"
+		printf '%s\n' "$found" | head -n 10 | sed 's/^/  /'
+	else
+		pass "256 KiB pages (hexagon): ZBUD=y and mm/zbud.o builds"
+	fi
+}
+page256k_check
 
 # sparse (C=2 checks a file even when its object is up to date) and W=1
 # (only seen when the object is compiled again, hence the rm).  Both

@@ -24,6 +24,10 @@
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
 #define offset_in_page(p)	((unsigned long)(p) & ~PAGE_MASK)
 
+/* As in include/linux/page-flags.h. */
+#define PAGE_TYPE_BASE		0xf0000000
+#define PAGE_MAPCOUNT_RESERVE	-128
+
 static inline void *page_address(const struct page *page)
 {
 	return arena_map.base + ((page - arena_map.memmap) << PAGE_SHIFT);

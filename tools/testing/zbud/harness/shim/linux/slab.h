@@ -7,6 +7,7 @@
 #ifndef _LINUX_SLAB_H
 #define _LINUX_SLAB_H
 
+#include <stdint.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include "harness.h"
@@ -20,14 +21,18 @@ static inline void *kzalloc(size_t size, gfp_t gfp)
 }
 
 /* kmalloc() or vmalloc() in the kernel; both are malloc() here. */
-static inline void *kvmalloc(size_t size, gfp_t gfp)
-{
-	return kmalloc(size, gfp);
-}
+void *kvmalloc(size_t size, gfp_t gfp);
 
 static inline void *kvzalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc(size, gfp | __GFP_ZERO);
+	return kvmalloc(size, gfp | __GFP_ZERO);
+}
+
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kvzalloc(n * size, gfp);
 }
 
 static inline void kvfree(const void *p)
