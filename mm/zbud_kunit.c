@@ -13,6 +13,7 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -58,6 +59,8 @@ struct zt_ctx {
 	bool free_buddy;		/* evict also frees the other zpage */
 	bool evict_sleeps;		/* widen race windows */
 	bool stale_ok;			/* racing frees may beat evict */
+	unsigned long race_handle;	/* evict waits for zt_racer() */
+	struct completion race_go, race_done;
 
 	atomic_t evict_calls;
 	atomic_t evicted;
@@ -186,6 +189,10 @@ static int zt_evict(struct zbud_pool *pool, unsigned long handle)
 
 	if (!ctx)
 		return -EINVAL;
+	if (handle == ctx->race_handle) {
+		complete(&ctx->race_go);
+		wait_for_completion_timeout(&ctx->race_done, 10 * HZ);
+	}
 	ret = zt_claim_for_evict(ctx, handle);
 	if (ret)
 		return ret;
@@ -432,27 +439,31 @@ static void zbud_handles_8_byte_aligned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 32);
 }
 
-static void zbud_map_returns_handle(struct kunit *test)
+/*
+ * The mappings point where the layout puts each zpage, and the first ends
+ * where its buddy starts: filling all of it leaves the buddy as it was.
+ */
+static void zbud_map_points_at_zpage(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
-	unsigned long a, b;
-	u8 *p;
+	unsigned long a, b, page;
+	void *p, *q;
 
 	a = zt_alloc(test, ZT_HALF);
 	b = zt_alloc(test, ZT_HALF - 3);
-	KUNIT_EXPECT_PTR_EQ(test, zbud_map(ctx->pool, a), (void *)a);
-	KUNIT_EXPECT_PTR_EQ(test, zbud_map(ctx->pool, b), (void *)b);
-
-	/* Writes through one mapping must not reach the buddy. */
+	page = zt_page(a);
+	KUNIT_ASSERT_EQ(test, zt_page(b), page);
 	p = zbud_map(ctx->pool, a);
-	memset(p, 0x5a, ZT_HALF);
+	q = zbud_map(ctx->pool, b);
+	KUNIT_EXPECT_PTR_EQ(test, p, (void *)page);
+	KUNIT_EXPECT_PTR_EQ(test, q, (void *)zt_right(page, ZT_HALF - 3));
+	KUNIT_EXPECT_PTR_EQ(test, p + ZT_HALF, q);
+	zt_fill((unsigned long)p, ZT_HALF, ~ctx->objs[0].seed);
 	zbud_unmap(ctx->pool, a);
-	p = zbud_map(ctx->pool, a);
-	KUNIT_EXPECT_EQ(test, p[0], 0x5a);
-	KUNIT_EXPECT_EQ(test, p[ZT_HALF - 1], 0x5a);
-	zt_fill(a, ZT_HALF, ctx->objs[0].seed);
-	zbud_unmap(ctx->pool, a);
+	zbud_unmap(ctx->pool, b);
 	KUNIT_EXPECT_TRUE(test, zt_intact(b, ZT_HALF - 3, ctx->objs[1].seed));
+	KUNIT_EXPECT_TRUE(test, zt_intact(a, ZT_HALF, ~ctx->objs[0].seed));
+	zt_fill(a, ZT_HALF, ctx->objs[0].seed);
 }
 
 static void zbud_pair_fills_page_exactly(struct kunit *test)
@@ -992,6 +1003,59 @@ static void zbud_reclaim_evict_frees_buddy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
 }
 
+/*
+ * Frees ctx->race_handle from another thread while reclaim has its page
+ * isolated and the evict callback waits.
+ */
+static int zt_racer(void *data)
+{
+	struct zt_ctx *ctx = data;
+	struct zt_obj *obj;
+
+	if (!wait_for_completion_timeout(&ctx->race_go, 10 * HZ))
+		return -ETIMEDOUT;
+	spin_lock(&ctx->lock);
+	obj = zt_lookup(ctx, ctx->race_handle);
+	if (obj)
+		obj->live = false;
+	spin_unlock(&ctx->lock);
+	if (obj)
+		zbud_free(ctx->pool, ctx->race_handle);
+	complete(&ctx->race_done);
+	return 0;
+}
+
+/*
+ * Another thread frees a zpage between reclaim isolating its page and
+ * the evict callback: the callback finds it gone and fails, and the page
+ * goes back to the LRU with its buddy, which the next reclaim evicts.
+ */
+static void zbud_free_races_evict(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct task_struct *task;
+	unsigned long a, b;
+
+	a = zt_alloc(test, 1000);
+	b = zt_alloc(test, 1000);
+	KUNIT_ASSERT_EQ(test, zt_page(b), zt_page(a));
+	init_completion(&ctx->race_go);
+	init_completion(&ctx->race_done);
+	ctx->race_handle = a;
+	ctx->stale_ok = true;
+	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->stale), 1);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, a));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	ctx->race_handle = 0;
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ a, b }, 2);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
+}
+
 static void zbud_reclaim_no_ops(struct kunit *test)
 {
 	zt_replace_pool(test, NULL);
@@ -1070,6 +1134,21 @@ static unsigned long zt_zpool_alloc(struct kunit *test, size_t size)
 	return handle;
 }
 
+/* Gives the case a zbud zpool named @name, which zt_exit() destroys. */
+static struct zpool *zt_use_zpool(struct kunit *test, const char *name)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zpool *zpool;
+
+	KUNIT_ASSERT_TRUE(test, zpool_has_pool("zbud"));
+	zpool = zpool_create_pool("zbud", name, GFP_KERNEL, &zt_zpool_ops);
+	KUNIT_ASSERT_NOT_NULL(test, zpool);
+	spin_lock(&zt_ctxs_lock);
+	ctx->zpool = zpool;
+	spin_unlock(&zt_ctxs_lock);
+	return zpool;
+}
+
 static void zbud_zpool_path(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
@@ -1078,13 +1157,7 @@ static void zbud_zpool_path(struct kunit *test)
 	struct zpool *zpool;
 	void *p;
 
-	KUNIT_ASSERT_TRUE(test, zpool_has_pool("zbud"));
-	zpool = zpool_create_pool("zbud", "zbud_kunit", GFP_KERNEL,
-				  &zt_zpool_ops);
-	KUNIT_ASSERT_NOT_NULL(test, zpool);
-	spin_lock(&zt_ctxs_lock);
-	ctx->zpool = zpool;
-	spin_unlock(&zt_ctxs_lock);
+	zpool = zt_use_zpool(test, "zbud_kunit");
 	KUNIT_EXPECT_STREQ(test, zpool_get_type(zpool), "zbud");
 	KUNIT_EXPECT_TRUE(test, zpool_evictable(zpool));
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
@@ -1112,8 +1185,144 @@ static void zbud_zpool_path(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 3);
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
 }
+
+/*
+ * The value behind /sys/kernel/debug/zbud/<pool>/<name>: debugfs keeps a
+ * counter file's variable in its inode.
+ */
+static unsigned long zt_counter(struct kunit *test, const char *pool,
+				const char *name)
+{
+	struct dentry *root, *dir, *file = NULL;
+	unsigned long value = ULONG_MAX;
+
+	root = debugfs_lookup("zbud", NULL);
+	dir = debugfs_lookup(pool, root);
+	if (!IS_ERR_OR_NULL(dir))
+		file = debugfs_lookup(name, dir);
+	if (!IS_ERR_OR_NULL(file))
+		value = *(unsigned long *)d_inode(file)->i_private;
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR_OR_NULL(file), "no zbud/%s/%s",
+			       pool, name);
+	dput(file);
+	dput(dir);
+	dput(root);
+	return value;
+}
+
+struct zt_counts {
+	unsigned long pages, pages_full, pages_single, zpages, bytes;
+	unsigned long reclaim_attempts, reclaim_successes, evict_failures;
+};
+
+#define ZT_COUNTER(name)	{ #name, offsetof(struct zt_counts, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} zt_counter_files[] = {
+	ZT_COUNTER(pages), ZT_COUNTER(pages_full), ZT_COUNTER(pages_single),
+	ZT_COUNTER(zpages), ZT_COUNTER(bytes), ZT_COUNTER(reclaim_attempts),
+	ZT_COUNTER(reclaim_successes), ZT_COUNTER(evict_failures),
+};
+
+static void zt_expect_counts(struct kunit *test, const char *pool,
+			     const struct zt_counts *want)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(zt_counter_files); i++) {
+		name = zt_counter_files[i].name;
+		KUNIT_EXPECT_EQ_MSG(test, zt_counter(test, pool, name),
+				    *(unsigned long *)((void *)want +
+					zt_counter_files[i].offset),
+				    "zbud/%s/%s", pool, name);
+	}
+}
+
+/* Each of the pool's debugfs counters, through a failed and a good evict. */
+static void zbud_debugfs_counters(struct kunit *test)
+{
+	static const char name[] = "zbud_kunit_counters";
+	struct zt_ctx *ctx = test->priv;
+	struct zt_counts want = { 0 };
+	struct zpool *zpool;
+	unsigned long h[3];
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
+	zpool = zt_use_zpool(test, name);
+	zt_expect_counts(test, name, &want);
+
+	/* h[0] and h[1] share the LRU tail page; h[2] is alone. */
+	h[0] = zt_zpool_alloc(test, ZT_HALF + 8);
+	h[1] = zt_zpool_alloc(test, ZT_HALF - 8);
+	h[2] = zt_zpool_alloc(test, ZT_HALF + 1);
+	want = (struct zt_counts){ .pages = 2, .pages_full = 1,
+				   .pages_single = 1, .zpages = 3,
+				   .bytes = 3 * ZT_HALF + 8 };
+	zt_expect_counts(test, name, &want);
+
+	/* The tail page's evict fails; the next page goes instead. */
+	ctx->fail_handle = h[0];
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, NULL), 0);
+	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
+				   .bytes = 2 * ZT_HALF,
+				   .reclaim_attempts = 1,
+				   .reclaim_successes = 1,
+				   .evict_failures = 1 };
+	zt_expect_counts(test, name, &want);
+
+	ctx->fail_handle = 0;
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, NULL), 0);
+	want = (struct zt_counts){ .reclaim_attempts = 2,
+				   .reclaim_successes = 2,
+				   .evict_failures = 1 };
+	zt_expect_counts(test, name, &want);
+}
+
+/*
+ * Under CONFIG_DEBUG_VM a double free and a handle that is no zpage's are
+ * caught: the pool is left as it was.  The first bad free of a pool draws
+ * one warning, which the project's test runs expect from this case alone.
+ */
+static void zbud_bad_free_is_caught(struct kunit *test)
+{
+	static const char name[] = "zbud_kunit_bad_free";
+	struct zt_ctx *ctx = test->priv;
+	struct zt_counts want = { 0 };
+	struct zpool *zpool;
+	unsigned long a, b;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_VM) || !IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_VM and CONFIG_DEBUG_FS");
+	zpool = zt_use_zpool(test, name);
+	a = zt_zpool_alloc(test, 100);
+	b = zt_zpool_alloc(test, 200);
+	spin_lock(&ctx->lock);
+	zt_lookup(ctx, a)->live = false;
+	spin_unlock(&ctx->lock);
+	zpool_free(zpool, a);
+
+	zpool_free(zpool, a);
+	zpool_free(zpool, b + 8);
+	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
+				   .zpages = 1, .bytes = 200 };
+	zt_expect_counts(test, name, &want);
+	KUNIT_EXPECT_TRUE(test, zt_intact(b, 200, ctx->objs[1].seed));
+}
 #else
 static void zbud_zpool_path(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_ZPOOL and a built-in test");
+}
+
+static void zbud_debugfs_counters(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_ZPOOL and a built-in test");
+}
+
+static void zbud_bad_free_is_caught(struct kunit *test)
 {
 	kunit_skip(test, "needs CONFIG_ZPOOL and a built-in test");
 }
@@ -1216,6 +1425,12 @@ static int zt_worker_fn(void *data)
 	kthread_complete_and_exit(&w->done, 0);
 }
 
+/*
+ * Workers allocate, free and reclaim at random in one pool; the data, the
+ * accounting and the layout must hold.  A free that beats an evict to its
+ * zpage happens here only by chance (the "raced" count), so
+ * zbud_free_races_evict makes one happen.
+ */
 static void zbud_concurrent_alloc_free_reclaim(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
@@ -1281,7 +1496,7 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_first_handle_page_aligned),
 	KUNIT_CASE(zbud_second_handle_right_justified),
 	KUNIT_CASE(zbud_handles_8_byte_aligned),
-	KUNIT_CASE(zbud_map_returns_handle),
+	KUNIT_CASE(zbud_map_points_at_zpage),
 	KUNIT_CASE(zbud_pair_fills_page_exactly),
 	KUNIT_CASE(zbud_one_byte_over_does_not_pair),
 	KUNIT_CASE(zbud_rounding_to_8_bytes),
@@ -1304,11 +1519,14 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_reclaim_retries_next_page),
 	KUNIT_CASE(zbud_reclaim_partial_failure),
 	KUNIT_CASE(zbud_reclaim_evict_frees_buddy),
+	KUNIT_CASE(zbud_free_races_evict),
 	KUNIT_CASE(zbud_reclaim_no_ops),
 	KUNIT_CASE(zbud_reclaim_no_evict),
 	KUNIT_CASE(zbud_reclaim_zero_retries),
 	KUNIT_CASE(zbud_reclaim_empty_pool),
 	KUNIT_CASE(zbud_zpool_path),
+	KUNIT_CASE(zbud_debugfs_counters),
+	KUNIT_CASE(zbud_bad_free_is_caught),
 	KUNIT_CASE(zbud_concurrent_alloc_free_reclaim),
 	{}
 };

@@ -108,6 +108,36 @@ lock_cache()
 OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
+# overlay_hash [REV]: a short hash of the series' sources (the overlay
+# files, Kconfig.patch and MAINTAINERS) on disk, or as of git revision
+# REV.  Saved results carry it, so that the cover letter can tell results
+# of these very sources from stale ones.
+overlay_hash()
+{
+	local f
+
+	for f in $OVERLAY_FILES Kconfig.patch MAINTAINERS; do
+		echo "== $f"
+		if [ -n "${1:-}" ]; then
+			git -C "$REPO" cat-file blob "$1:$f" 2>/dev/null || true
+		else
+			cat "$REPO/$f" 2>/dev/null || true
+		fi
+	done | sha1sum | cut -c1-12
+}
+
+# save_result NAME: store stdin as tools/testing/zbud/results/NAME, after
+# a first line that names the sources it was made from.
+save_result()
+{
+	mkdir -p "$ZBUD_DIR/results"
+	{
+		echo "# overlay $(overlay_hash), $(date -u '+%Y-%m-%d %H:%M UTC')"
+		cat
+	} >"$ZBUD_DIR/results/$1.new"
+	mv "$ZBUD_DIR/results/$1.new" "$ZBUD_DIR/results/$1"
+}
+
 # Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
 REPLAY_FILE=mm/zbud_replay.c
 

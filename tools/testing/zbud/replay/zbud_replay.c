@@ -12,6 +12,7 @@
  * returns one line per type:
  *
  *	<type> stored=N rejected=N pages=N density_x1000=N alloc_ns=N free_ns=N
+ *		corrupt=N
  *
  * zbud_replay.only=<type> on the kernel command line limits the replay to
  * that one type.
@@ -21,7 +22,10 @@
  * evictable in 6.1, so it gets none).  The first half of the trace fills
  * the pool; for each later size a uniformly random live object is freed
  * first.  A size that any type refuses is skipped for all of them, so all
- * store the same objects.  Timings are for ratios within one boot.
+ * store the same objects.  Each object is filled with a pattern of its
+ * own when stored and checked when freed; corrupt= counts those that came
+ * back changed.  Timings, of zpool_malloc() and zpool_free() alone, are
+ * for ratios within one boot.
  */
 
 #include <linux/bitmap.h>
@@ -47,8 +51,16 @@ static char *replay_only;
 module_param_named(only, replay_only, charp, 0444);
 MODULE_PARM_DESC(only, "replay into this zpool type alone");
 
+/* A live object: its handle, length and the seed of its pattern. */
+struct replay_obj {
+	unsigned long handle;
+	unsigned int len;
+	u32 seed;
+};
+
 struct replay_result {
 	unsigned long stored;
+	unsigned long corrupt;
 	unsigned long rejected;
 	u64 pages;
 	u64 alloc_ns;
@@ -201,30 +213,63 @@ static int replay_probe(const char *type, unsigned long *refused)
 	return 0;
 }
 
+static u64 replay_word(u32 seed, size_t k)
+{
+	return (seed + k) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Writes @obj's pattern, or with @check compares it; false if it differs. */
+static bool replay_pattern(struct zpool *pool, const struct replay_obj *obj,
+			   bool check)
+{
+	u8 *p = zpool_map_handle(pool, obj->handle,
+				 check ? ZPOOL_MM_RO : ZPOOL_MM_WO);
+	bool same = true;
+	size_t k, n;
+	u64 w;
+
+	for (k = 0; k < obj->len; k += n) {
+		n = min_t(size_t, sizeof(w), obj->len - k);
+		w = replay_word(obj->seed, k);
+		if (!check)
+			memcpy(p + k, &w, n);
+		else if (memcmp(p + k, &w, n))
+			same = false;
+	}
+	zpool_unmap_handle(pool, obj->handle);
+	return same;
+}
+
 static int replay_store(struct zpool *pool, unsigned int size,
-			unsigned long *handle, struct replay_result *res)
+			struct replay_obj *obj, struct replay_result *res)
 {
 	u64 start = ktime_get_ns();
-	int err = zpool_malloc(pool, replay_obj(pool, size), GFP_KERNEL,
-			       handle);
+	int err;
 
+	obj->len = replay_obj(pool, size);
+	obj->seed = res->allocs;
+	err = zpool_malloc(pool, obj->len, GFP_KERNEL, &obj->handle);
 	res->alloc_ns += ktime_get_ns() - start;
 	res->allocs++;
+	if (!err)
+		replay_pattern(pool, obj, false);
 	return err;
 }
 
-static void replay_drop(struct zpool *pool, unsigned long handle,
+static void replay_drop(struct zpool *pool, const struct replay_obj *obj,
 			struct replay_result *res)
 {
-	u64 start = ktime_get_ns();
+	u64 start;
 
-	zpool_free(pool, handle);
+	res->corrupt += !replay_pattern(pool, obj, true);
+	start = ktime_get_ns();
+	zpool_free(pool, obj->handle);
 	res->free_ns += ktime_get_ns() - start;
 	res->frees++;
 }
 
 static int replay_run(struct zpool *pool, const unsigned long *refused,
-		      unsigned long *live, struct replay_result *res)
+		      struct replay_obj *live, struct replay_result *res)
 {
 	size_t i, nlive = 0, fill = replay_len / 2;
 	u64 rng = REPLAY_SEED;
@@ -238,7 +283,7 @@ static int replay_run(struct zpool *pool, const unsigned long *refused,
 		if (i >= fill && nlive) {
 			size_t victim = replay_rand(&rng) % nlive;
 
-			replay_drop(pool, live[victim], res);
+			replay_drop(pool, &live[victim], res);
 			live[victim] = live[--nlive];
 		}
 		err = replay_store(pool, size, &live[nlive], res);
@@ -248,8 +293,11 @@ static int replay_run(struct zpool *pool, const unsigned long *refused,
 	}
 	res->stored = nlive;
 	res->pages = zpool_get_total_size(pool) / PAGE_SIZE;
-	while (nlive)
-		zpool_free(pool, live[--nlive]);
+	while (nlive) {
+		nlive--;
+		res->corrupt += !replay_pattern(pool, &live[nlive], true);
+		zpool_free(pool, live[nlive].handle);
+	}
 	return err;
 }
 
@@ -264,7 +312,7 @@ static unsigned long replay_count(const unsigned long *refused)
 }
 
 static int replay_one(const char *type, const unsigned long *any,
-		      const unsigned long *own, unsigned long *live,
+		      const unsigned long *own, struct replay_obj *live,
 		      struct seq_buf *out)
 {
 	struct replay_result res = { .rejected = replay_count(own) };
@@ -279,10 +327,11 @@ static int replay_one(const char *type, const unsigned long *any,
 		return err;
 	seq_buf_printf(out, "%s stored=%lu rejected=%lu pages=%llu", type,
 		       res.stored, res.rejected, res.pages);
-	seq_buf_printf(out, " density_x1000=%llu alloc_ns=%llu free_ns=%llu\n",
+	seq_buf_printf(out, " density_x1000=%llu alloc_ns=%llu free_ns=%llu",
 		       res.pages ? div64_u64(res.stored * 1000ULL, res.pages) : 0,
 		       res.allocs ? div64_u64(res.alloc_ns, res.allocs) : 0,
 		       res.frees ? div64_u64(res.free_ns, res.frees) : 0);
+	seq_buf_printf(out, " corrupt=%lu\n", res.corrupt);
 	return 0;
 }
 
@@ -297,7 +346,7 @@ static bool replay_wanted(const char *type)
 #define REPLAY_LONGS	BITS_TO_LONGS(REPLAY_MAX + 1)
 
 /* Probes every type, then replays the sizes none refuses into each. */
-static int replay_all(unsigned long *maps, unsigned long *live,
+static int replay_all(unsigned long *maps, struct replay_obj *live,
 		      struct seq_buf *out)
 {
 	unsigned long *any = maps + REPLAY_TYPES * REPLAY_LONGS;
@@ -325,7 +374,8 @@ static int replay_all(unsigned long *maps, unsigned long *live,
 
 static int replay_report(struct seq_buf *out)
 {
-	unsigned long *maps, *live;
+	struct replay_obj *live;
+	unsigned long *maps;
 	int err = -ENOMEM;
 
 	if (replay_bad_input || !replay_len)

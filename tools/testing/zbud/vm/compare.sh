@@ -78,6 +78,7 @@ done
 		[ "$ok" = pass ] || line+="   (vm.sh FAILED)"
 		echo "$line"
 	done
-} | tee "$results/vm.txt.new"
-mv "$results/vm.txt.new" "$results/vm.txt"
+} | tee "$results/vm.table"
+save_result vm.txt <"$results/vm.table"
+rm -f "$results/vm.table"
 [ "$status" -eq 0 ] || die "at least one row failed, see the output above"

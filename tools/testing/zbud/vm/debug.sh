@@ -9,7 +9,9 @@
 #  - a child writes /proc/sys/vm/compact_memory and reads
 #    /proc/kpageflags and /proc/kpagecount across every pfn, again and
 #    again, while zbud holds pages;
-# then turns swap off, replays DEBUG_TRACE into zbud pools (replay/, zbud
+# then turns swap off, switches zswap's compressor (a new zbud pool)
+# while every page allocation above order 0 fails, replays DEBUG_TRACE
+# into zbud pools (replay/, zbud
 # alone: 6.1's z3fold leaves objects in its handle cache when a replayed
 # pool is destroyed, a WARN this run would take for zbud's), and has
 # kmemleak scan.
@@ -44,6 +46,15 @@ SCAN_SAMPLES=(
 	'list_add corruption. prev->next should be next (ffff888003a1c0b8)'
 )
 
+# A console warning whose call trace passes through function $1.
+warning_block()
+{
+	printf '[    5.1] %s\n' '------------[ cut here ]------------' \
+		'WARNING: CPU: 1 PID: 45 at mm/zbud.c:371 zbud_free+0x91/0x1d0' \
+		'Call Trace:' " $1+0x1a0/0x300" \
+		'---[ end trace 0000000000000000 ]---'
+}
+
 # scan_log must catch every sample, and pass a clean line.
 scan_selftest()
 {
@@ -58,6 +69,12 @@ scan_selftest()
 	printf '[    1.234567] zswap: loaded using pool lzo/zbud\n' >"$f"
 	scan_log "$f" >/dev/null
 	check "the log scan passes a clean line" [ "$problems" -eq 0 ]
+	warning_block zbud_bad_free_is_caught >"$f"
+	warning_block zswap_frontswap_load >>"$f"
+	check "only the KUnit case's own warning is left out of the scan" \
+		[ "$(drop_expected_warnings "$f" "$f.out")" -eq 1 -a \
+		"$(grep -c zswap_frontswap_load "$f.out")" -eq 1 ]
+	rm -f "$f.out"
 	rm -f "$f"
 }
 
@@ -91,7 +108,7 @@ check "no page corrupt, and some verified" \
 	"$(value 'result .*verified')" -gt 0 ]
 check "zswap stored pages in zbud" [ "$(value zswap.stored_pages)" -gt 0 ]
 check "page allocation failures were injected" \
-	[ "$(value 'inject failures')" -gt 0 ]
+	[ "$(value 'inject workload failures')" -gt 0 ]
 check "zswap saw zpool allocation failures" \
 	[ "$(value zswap.reject_alloc_fail)" -gt 0 ]
 check "compact_memory was written" \
@@ -104,13 +121,16 @@ check "each walk covered all of RAM" \
 check "no kpagecount entry reads as a huge mapcount" \
 	[ "$(value 'stress .*odd_counts')" -eq 0 ]
 check "zbud holds nothing once swap is off" \
-	[ "$(value 'swapoff zbud_left')" -eq 0 ]
+	[ "$(value 'swapoff zbud_left')" -eq 0 -a \
+	"$(value 'swapoff .*pools')" -gt 0 -a "$(value 'swapoff .*unread')" -eq 0 ]
+check "zswap made a new zbud pool with no page above order 0 to be had" \
+	[ "$(value 'poolswitch .*ok')" -eq 1 ]
 check "the replay ran on zbud" grep -q -a 'zbudvm: replay trace=.* zbud ' "$log"
 check "the replay's pools left no debugfs behind" \
 	[ "$(value 'replay pools_left')" -eq 0 ]
 check "kmemleak scanned and found nothing" \
 	[ "$(value 'kmemleak leaks')" -eq 0 ]
-scan_log "$log"
+scan_console
 failed=$((failed + problems))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,7 +8,9 @@
  *   workload  turn /dev/vda into swap and run /bin/workload, passing
  *             every other zbudvm.KEY=VALUE to it as KEY=VALUE;
  *   debug     the same; then swapoff, which frees every zswap entry,
- *             so zbud's counters must read 0; then the replay below,
+ *             so zbud's counters must read 0; then a switch of zswap's
+ *             compressor, which creates a zbud pool, while every page
+ *             allocation above order 0 fails; then the replay below,
  *             whose pools must take their debugfs directories with them
  *             when destroyed; and last a kmemleak scan;
  *   replay    feed each .txt file in /traces to the kernel's zbud_replay
@@ -32,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stress.h"
 #include "util.h"
 
 #define SWAP_DEV	"/dev/vda"
@@ -39,6 +42,8 @@
 #define MAX_ARGS	32
 #define ZBUD_DEBUGFS	"/sys/kernel/debug/zbud"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define ZSWAP_COMPRESSOR	"/sys/module/zswap/parameters/compressor"
+#define SLAB_DIR	"/sys/kernel/slab"
 #define REPLAY_DIR	"/sys/kernel/debug/zbud_replay/"
 #define TRACE_DIR	"/traces"
 #define MAX_LEAK_LINES	60
@@ -173,10 +178,10 @@ static int swap_off(void)
 {
 	static const char *const keys[] = { "pages", "zpages", "bytes" };
 	unsigned long long val, sum = 0;
+	int k, pools = 0, unread = 0;
 	char path[512];
 	struct dirent *de;
 	DIR *d;
-	int k;
 
 	if (swapoff(SWAP_DEV)) {
 		say("swapoff %s: %s", SWAP_DEV, strerror(errno));
@@ -188,18 +193,64 @@ static int swap_off(void)
 		return 1;
 	}
 	while ((de = readdir(d))) {
+		pools += de->d_name[0] != '.';
 		for (k = 0; de->d_name[0] != '.' && k < 3; k++) {
 			snprintf(path, sizeof(path), ZBUD_DEBUGFS "/%s/%s",
 				 de->d_name, keys[k]);
-			if (read_number(path, &val))
+			if (read_number(path, &val)) {
 				say("cannot read %s", path);
-			else
+				unread++;
+			} else {
 				sum += val;
+			}
 		}
 	}
 	closedir(d);
-	say("swapoff zbud_left=%llu", sum);
-	return sum != 0;
+	say("swapoff zbud_left=%llu pools=%d unread=%d", sum, pools, unread);
+	return sum != 0 || pools == 0 || unread != 0;
+}
+
+/*
+ * Give back every slab cache's free slabs, so that an allocation that
+ * needs a slab of order 1 or more must get a new one.
+ */
+static void shrink_slabs(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(SLAB_DIR);
+
+	if (!d) {
+		say("open %s: %s", SLAB_DIR, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SLAB_DIR "/%s/shrink", de->d_name);
+		write_file(path, "1");
+	}
+	closedir(d);
+}
+
+/*
+ * zswap creates its pool from a parameter write, with a gfp mask that
+ * cannot sleep in reclaim; creating a zbud pool must not need a
+ * high-order page, which fragmentation can make impossible to get.
+ */
+static int pool_switch(void)
+{
+	char now[32] = "";
+	int err;
+
+	shrink_slabs();
+	if (inject_high_orders())
+		return 1;
+	err = write_file(ZSWAP_COMPRESSOR, "lz4");
+	inject_stop("poolswitch");
+	read_line(ZSWAP_COMPRESSOR, now, sizeof(now));
+	say("poolswitch compressor=%s ok=%d", now, !err && !strcmp(now, "lz4"));
+	return err || strcmp(now, "lz4");
 }
 
 /*
@@ -325,6 +376,7 @@ int main(void)
 	if (!strcmp(mode, "debug")) {
 		status = workload(argv);
 		status |= swap_off();
+		status |= pool_switch();
 		status |= replay();
 		finish(status | leak_scan());
 	}

@@ -25,7 +25,7 @@ build()
 		"$VM_DIR/util.c" || die "cannot build $prog"
 }
 
-build init "$VM_DIR/init.c"
+build init "$VM_DIR/init.c" "$VM_DIR/stress.c"
 build workload "$VM_DIR/workload.c" "$VM_DIR/stress.c"
 cat >"$tmp/list" <<LIST
 dir /dev 0755 0 0

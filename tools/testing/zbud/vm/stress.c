@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,11 +35,17 @@
 static pid_t stress_pid;
 static volatile sig_atomic_t stress_stopping;
 
-int inject_start(unsigned int percent)
+/*
+ * Fail @percent of this task's page allocations of order @min_order and
+ * up; with @sleeping false, only those that may not sleep in reclaim.
+ */
+static int inject_set(unsigned int percent, const char *min_order,
+		      bool sleeping)
 {
-	static const char *const knobs[][2] = {
-		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
-		{ "ignore-gfp-highmem", "N" }, { "min-order", "0" },
+	const char *const knobs[][2] = {
+		{ "task-filter", "Y" },
+		{ "ignore-gfp-wait", sleeping ? "N" : "Y" },
+		{ "ignore-gfp-highmem", "N" }, { "min-order", min_order },
 		{ "verbose", "0" }, { "interval", "1" },
 		{ "times", STR(FAIL_TIMES) },
 	};
@@ -54,11 +61,21 @@ int inject_start(unsigned int percent)
 	if (write_file(FAIL_DIR "probability", val) ||
 	    write_file("/proc/self/make-it-fail", "1"))
 		return -1;
-	say("inject percent=%u", percent);
+	say("inject percent=%u min_order=%s", percent, min_order);
 	return 0;
 }
 
-void inject_stop(void)
+int inject_start(unsigned int percent)
+{
+	return inject_set(percent, "0", false);
+}
+
+int inject_high_orders(void)
+{
+	return inject_set(100, "1", true);
+}
+
+void inject_stop(const char *what)
 {
 	unsigned long long left;
 
@@ -67,7 +84,7 @@ void inject_stop(void)
 	if (read_number(FAIL_DIR "times", &left) || left > FAIL_TIMES)
 		say("inject error: cannot read " FAIL_DIR "times");
 	else
-		say("inject failures=%llu", FAIL_TIMES - left);
+		say("inject %s failures=%llu", what, FAIL_TIMES - left);
 }
 
 /*

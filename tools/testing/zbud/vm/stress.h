@@ -11,8 +11,10 @@
 
 /* Fail @percent of this task's allocations that fail_page_alloc covers. */
 int inject_start(unsigned int percent);
-/* Stop injecting; report "inject failures=N". */
-void inject_stop(void);
+/* Fail every allocation of this task above order 0, sleeping or not. */
+int inject_high_orders(void);
+/* Stop injecting; report "inject WHAT failures=N". */
+void inject_stop(const char *what);
 
 /* Start the compaction and pfn-walk child. */
 int stress_start(void);

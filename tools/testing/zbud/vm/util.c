@@ -50,6 +50,20 @@ int read_number(const char *path, unsigned long long *val)
 	return n == 1 ? 0 : -1;
 }
 
+int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	int err;
+
+	if (!f)
+		return -1;
+	err = !fgets(buf, size, f);
+	fclose(f);
+	if (!err)
+		buf[strcspn(buf, "\n")] = '\0';
+	return err ? -1 : 0;
+}
+
 void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

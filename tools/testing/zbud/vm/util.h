@@ -8,6 +8,7 @@
 #define ZBUDVM_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -18,6 +19,8 @@ int write_file(const char *path, const char *val);
 int read_number(const char *path, unsigned long long *val);
 
 /* Sleep @ms milliseconds. */
+/* Read the first line of @path, without its newline, into @buf. */
+int read_line(const char *path, char *buf, size_t size);
 void sleep_ms(unsigned int ms);
 
 #endif /* ZBUDVM_UTIL_H */

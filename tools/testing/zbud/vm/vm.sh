@@ -11,6 +11,7 @@
 #   VM_MEM=256 (MiB)  VM_CPUS=2  VM_FILL_MIB=400  VM_SWAP_MIB=1024
 #   VM_ZPOOL=zbud  VM_COMPRESSOR=lzo  VM_POOL_PERCENT=20  VM_SEED=1
 #   VM_TIMEOUT=900 (seconds)  VM_FLAVOUR=zbud (or zbud-6.1, see build.sh)
+#   VM_APPEND (more kernel command line, e.g. a module parameter)
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
@@ -24,7 +25,7 @@ log=$run/console.log
 append="kunit.enable=0 zswap.enabled=1 zswap.zpool=$VM_ZPOOL"
 append+=" zswap.compressor=$VM_COMPRESSOR"
 append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=workload"
-append+=" zbudvm.fill=$VM_FILL_MIB zbudvm.seed=$VM_SEED"
+append+=" zbudvm.fill=$VM_FILL_MIB zbudvm.seed=$VM_SEED ${VM_APPEND:-}"
 note "booting with $VM_ZPOOL, filling $VM_FILL_MIB MiB (console: $log)"
 boot_workload "${VM_TIMEOUT:-900}" "$append"
 

@@ -73,15 +73,21 @@ value()
 	echo "${v:--1}"
 }
 
+# Cases that skip themselves without CONFIG_DEBUG_VM.
+DEBUG_VM_CASES="zbud_bad_free_is_caught"
+
 # kunit_results SUITE: parse the KUnit output in $log with the tree's
-# kunit.py, add its passes and failures to the counts, and count one more
-# failure if SUITE did not run.
+# kunit.py and add its passes and failures to the counts.  Also fails
+# when kunit.py reports an error (a crash, a missing plan), when SUITE
+# did not run, when fewer cases reported than the suite's source has, and
+# when the cases that skipped are not exactly those that must on this
+# kernel.
 kunit_results()
 {
-	local suite=$1 kpassed kfailed skipped has_suite
+	local suite=$1 kpassed kfailed skipped has_suite rc=0 cases want=0
 
 	python3 "$tree/tools/testing/kunit/kunit.py" parse \
-		--json="$run/kunit.json" "$log" >"$run/kunit.txt" 2>&1 || true
+		--json="$run/kunit.json" "$log" >"$run/kunit.txt" 2>&1 || rc=$?
 	# Prints: passed failed skipped has-suite
 	read -r kpassed kfailed skipped has_suite < <(python3 - \
 		"$run/kunit.json" "$suite" <<'PY'
@@ -112,6 +118,14 @@ PY
 	failed=$((failed + kfailed))
 	[ "$has_suite" = 1 ] ||
 		check "KUnit suite '$suite' ran" false
+	check "kunit.py parsed the log without error" [ "$rc" -eq 0 ]
+	cases=$(grep -c '^[[:space:]]*KUNIT_CASE(' "$tree/mm/${suite}_kunit.c")
+	check "all $cases cases of '$suite' reported" \
+		[ $((kpassed + kfailed + skipped)) -eq "$cases" ]
+	grep -qx 'CONFIG_DEBUG_VM=y' "$out/config" ||
+		want=$(wc -w <<<"$DEBUG_VM_CASES")
+	check "$want case(s) skipped, as expected on this kernel" \
+		[ "$skipped" -eq "$want" ]
 }
 
 # Knobs are checked on the host, before anything is built or booted; each
@@ -152,6 +166,53 @@ LOG_PROBLEMS=('WARNING:' 'BUG:' 'Oops' 'Kernel panic' 'Call Trace:'
 	      'circular locking dependency' 'suspected memory leak'
 	      'Bad page' 'page dumped because' 'list_add corruption'
 	      'list_del corruption')
+
+# Warnings that KUnit cases provoke on purpose, by the case's name in the
+# warning's call trace: zbud_bad_free_is_caught frees bad handles under
+# CONFIG_DEBUG_VM and checks that zbud caught them.
+EXPECTED_WARNING_CASES="zbud_bad_free_is_caught"
+
+# drop_expected_warnings LOG OUT: copy console log LOG to OUT without the
+# warnings (from "cut here" to "end trace") provoked by one of the
+# EXPECTED_WARNING_CASES, and print how many were left out.
+drop_expected_warnings()
+{
+	awk -v cases="$EXPECTED_WARNING_CASES" -v out="$2" '
+		BEGIN { n = split(cases, c, " ") }
+		/-+\[ cut here \]-+/ { inside = 1; buf = ""; expected = 0 }
+		inside {
+			buf = buf $0 "\n"
+			for (i = 1; i <= n; i++)
+				if (index($0, " " c[i] "+"))
+					expected = 1
+			if ($0 !~ /---\[ end trace/)
+				next
+			inside = 0
+			if (expected)
+				dropped++
+			else
+				printf "%s", buf > out
+			next
+		}
+		{ print > out }
+		END {
+			if (inside)
+				printf "%s", buf > out
+			print dropped + 0
+		}' "$1"
+}
+
+# scan_console: scan $log with scan_log, less the warnings KUnit cases
+# provoke on purpose; under CONFIG_DEBUG_VM exactly one is expected.
+scan_console()
+{
+	local want=0 got
+
+	grep -qx 'CONFIG_DEBUG_VM=y' "$out/config" && want=1
+	got=$(drop_expected_warnings "$log" "$run/console.scan")
+	check "KUnit's bad-free case drew $want warning(s)" [ "$got" -eq "$want" ]
+	scan_log "$run/console.scan"
+}
 
 # Set $problems to the number of kinds of kernel report in console log
 # $1, and show the first lines of each.

@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 	run_pass("pageout", pass_pageout);
 	run_pass("sequential", pass_sequential);
 	if (inject_percent)
-		inject_stop();
+		inject_stop("workload");
 	stress_stop();
 	report(now() - t0);
 	return corrupt ? 1 : 0;
