@@ -3,10 +3,11 @@
 # Usage: cover.sh
 #
 # Render the cover letter of the series in outgoing/ from cover.txt, the
-# saved results of `make bench`, `make vm` and (if there) the KUnit run
-# under tools/testing/zbud/results/, and the checks of the last full
-# `make series` run of this very series.  generate.sh calls it, and
-# run.sh again once the checks have passed.
+# results that `make kunit`, `make bench` and `make vm` saved under
+# tools/testing/zbud/results/, and the checks of the `make series` run
+# that just passed on this very series; run.sh calls it then.  It
+# refuses, and says which command to run, when a result is missing,
+# was made from other sources than the series', or records a failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,57 +18,73 @@ out=$OUTGOING/$(cat "$SCACHE/cover-letter.name")
 tip_tree=$(sgit rev-parse "refs/heads/$BRANCH^{tree}")
 version=$(sgit log -1 --format=%s refs/zbud/base)
 version=${version#Linux }
+src=$(cat "$SCACHE/base-source" 2>/dev/null) ||
+	die "no $SCACHE/base-source: run generate.sh first"
+case ${src##*/} in
+debian-*)	base="Debian's linux-source-6.1 package, version ${src##*/debian-}" ;;
+*)		base="the tree given as KDIR, Linux $version" ;;
+esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# One result file: a heading, its age, its text indented.
-result()
-{
-	local file=$RESULTS/$1 what=$2 how=$3
+# The sources the series is made of, to match results against.
+if [ "$SERIES_REV" = worktree ]; then
+	want=$(overlay_hash)
+else
+	want=$(overlay_hash "$SERIES_REV")
+fi
 
-	if [ -s "$file" ]; then
-		printf '%s (%s, saved %s):\n\n' "$what" "$how" \
-			"$(date -u -r "$file" '+%Y-%m-%d %H:%M UTC')"
-		sed 's/^/  /; s/[[:space:]]*$//' "$file"
-	else
-		printf '%s: omitted, no tools/testing/zbud/results/%s.\n' \
-			"$what" "$1"
-		printf 'Save the output of `%s` there,\n' "$how"
-		printf 'then run `make -C tools/testing/zbud series` again.\n'
-	fi
+# quote_result FILE WHAT COMMAND: a heading and the saved result FILE,
+# indented.
+# Refuses a result that is missing, was made from other sources than the
+# series', or records a failure: the cover letter quotes none of those.
+quote_result()
+{
+	local file=$RESULTS/$1 what=$2 how=$3 made
+
+	[ -s "$file" ] ||
+		die "no $what result (tools/testing/zbud/results/$1): run" \
+		    "\`$how\`, then make series again"
+	made=$(sed -n '1s/^# overlay \([0-9a-f]*\),.*/\1/p' "$file")
+	[ "$made" = "$want" ] ||
+		die "results/$1 was made from other sources than the series'" \
+		    "(${made:-unknown}, not $want): run \`$how\` again"
+	! grep -q -E 'FAIL|[1-9][0-9]* failed' "$file" ||
+		die "results/$1 records a failed run: fix it and run \`$how\`"
+	printf '%s (`%s`, %s):\n\n' "$what" "$how" \
+		"$(sed -n '1s/^# overlay [0-9a-f]*, //p' "$file")"
+	sed '1d; s/^/  /; s/[[:space:]]*$//' "$file"
 }
 
 {
-	result kunit.txt "KUnit" "make -C tools/testing/zbud kunit"
+	quote_result kunit.txt "KUnit" "make -C tools/testing/zbud kunit"
 	echo
-	result bench.txt "Benchmarks" "make -C tools/testing/zbud bench"
+	quote_result bench.txt "Benchmarks" "make -C tools/testing/zbud bench"
 	echo
-	result vm.txt "zswap on zbud in QEMU" "make -C tools/testing/zbud vm"
+	quote_result vm.txt "zswap on zbud in QEMU" \
+		"make -C tools/testing/zbud vm"
 } >"$tmp/results"
 
 # run.sh writes checks.txt after a full run that passed: the tree it
 # checked, then one line per kind of check.
-if [ -f "$SCACHE/checks.txt" ] &&
-   [ "$(head -n1 "$SCACHE/checks.txt")" = "tree $tip_tree" ]; then
-	tail -n +2 "$SCACHE/checks.txt" >"$tmp/checks"
-else
-	cat >"$tmp/checks" <<'END'
-*** CHECKS NOT RUN: `make -C tools/testing/zbud series` fills this in ***
-END
-fi
+[ -f "$SCACHE/checks.txt" ] &&
+	[ "$(head -n1 "$SCACHE/checks.txt")" = "tree $tip_tree" ] ||
+	die "the checks of \`make -C tools/testing/zbud series\` have not" \
+	    "passed on this series"
+tail -n +2 "$SCACHE/checks.txt" >"$tmp/checks"
 
 grep -v '^#' "$SERIES_DIR/cover.txt" | sed '/./,$!d' >"$tmp/text"
 subject=$(head -n1 "$tmp/text")
 tail -n +2 "$tmp/text" | sed '/./,$!d' | awk -v r="$tmp/results" \
-	-v c="$tmp/checks" -v v="$version" '
+	-v c="$tmp/checks" -v v="$version" -v b="$base" '
 	function cat(f,  line) {
 		while ((getline line < f) > 0)
 			print line
 	}
 	$0 == "@RESULTS@" { cat(r); next }
 	$0 == "@CHECKS@" { cat(c); next }
-	{ gsub(/@VERSION@/, v); print }' >"$tmp/body"
+	{ gsub(/@VERSION@/, v); gsub(/@BASE@/, b); print }' >"$tmp/body"
 
 awk -v s="$subject" -v b="$tmp/body" '
 	/^Subject: / && !subj { sub(/\*\*\* SUBJECT HERE \*\*\*/, s); subj = 1 }

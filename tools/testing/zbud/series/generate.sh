@@ -116,6 +116,7 @@ import_base()
 
 base=$(import_base)
 sgit update-ref refs/zbud/base "$base"
+echo "$src" >"$SCACHE/base-source"
 
 stage=$(mktemp -d "$SCACHE/stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -288,8 +289,9 @@ done
 mkdir -p "$OUTGOING"
 rm -f "$OUTGOING"/*.patch
 sgit format-patch "${args[@]}" "$base..refs/heads/$BRANCH"
+# The cover letter quotes results and checks: run.sh renders it once the
+# checks have passed (cover.sh).
 cover=$(ls "$OUTGOING"/*0000-cover-letter.patch)
 mv "$cover" "$SCACHE/cover-letter.raw"
 echo "${cover##*/}" >"$SCACHE/cover-letter.name"
-"$SERIES_DIR/cover.sh"
-note "wrote $(ls "$OUTGOING" | wc -l) files to $OUTGOING"
+note "wrote $(ls "$OUTGOING" | wc -l) patches to $OUTGOING"

@@ -9,7 +9,8 @@
 #   series  generate, build every step with CONFIG_ZBUD=y and =m
 #           (bisect-build.sh), lint with sparse/W=1 in both builds, and
 #           git am the patches onto the base (am-check.sh).  When all of
-#           it passes, the cover letter gets the list of checks.
+#           it passes, the cover letter is written, with the list of
+#           checks and the saved results (cover.sh), or refused.
 #
 # Every check prints a PASS or FAIL line; the last line is the total,
 # "N passed, N failed", and the exit status is 1 if anything failed.
@@ -82,7 +83,11 @@ else
 			echo "- git am applies the series to $(sgit log -1 \
 				--format=%s "$base")."
 		} >"$SCACHE/checks.txt"
-		"$SERIES_DIR/cover.sh"
+		if "$SERIES_DIR/cover.sh"; then
+			pass "cover letter, with this series' results"
+		else
+			fail "cover letter: see the error above"
+		fi
 	fi
 fi
 echo "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
