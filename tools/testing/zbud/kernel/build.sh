@@ -112,8 +112,10 @@ fi
 verify_config
 
 note "building $flavour bzImage with -j$JOBS (log: $log)"
-[ -f "$build/vmlinux" ] ||
-	note "a cold build of $flavour takes about 3 minutes, 8 with debug"
+[ -f "$build/vmlinux" ] || case $flavour in
+zbud-debug)	note "a cold build of $flavour takes about 8 minutes" ;;
+*)		note "a cold build of $flavour takes about 3 minutes" ;;
+esac
 touch "$build/zbud-build.start"
 with_progress "building $flavour" \
 	'echo "$(find "$build" -name "*.o" -newer "$build/zbud-build.start" |

@@ -16,35 +16,12 @@
 # Ends with the line "N passed, N failed".
 set -euo pipefail
 . "$(dirname "$0")/../vm/vmlib.sh"
+. "$ZBUD_DIR/kernel/stubs.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 stubs=$tmp/bin
-mkdir -p "$stubs"
-real_dpkg_query=$(command -v dpkg-query) || die "dpkg-query not found"
-
-# Status queries say "not installed" until apt-get install has run; any
-# other query goes to the real dpkg-query.
-cat >"$stubs/dpkg-query" <<EOF
-#!/bin/bash
-case "\$*" in
-*db:Status-Abbrev*)
-	[ -e "$tmp/installed" ] || { printf 'un '; exit 0; }
-	;;
-esac
-exec "$real_dpkg_query" "\$@"
-EOF
-cat >"$stubs/apt-get" <<EOF
-#!/bin/bash
-echo "apt-get \$*" >>"$tmp/apt.log"
-echo 'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'
-echo 'Reading package lists... Done'
-if [ "\$1" = install ] || [[ " \$* " = *" install "* ]]; then
-	echo 'Setting up linux-source-6.1 (6.1.192-3) ...'
-	touch "$tmp/installed"
-fi
-EOF
-chmod +x "$stubs/dpkg-query" "$stubs/apt-get"
+make_apt_stubs "$stubs" "$tmp"
 
 # fresh: forget what the stub apt-get installed.
 fresh()

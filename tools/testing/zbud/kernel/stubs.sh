@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Stub dpkg-query and apt-get that make a machine with every package look
+# like a fresh one.  Source it; used by install-test.sh and rehearse.sh.
+
+# make_apt_stubs BIN STATE: write the stubs into directory BIN, keeping
+# their state in directory STATE.  Status queries say "not installed"
+# until the stub apt-get has run an install (STATE/installed), and any
+# other query goes to the real dpkg-query; apt-get logs its arguments to
+# STATE/apt.log and prints apt-like lines on stdout, as apt-get does.
+make_apt_stubs()
+{
+	local bin=$1 state=$2 real
+
+	real=$(command -v dpkg-query) || die "dpkg-query not found"
+	mkdir -p "$bin" "$state"
+	cat >"$bin/dpkg-query" <<STUB
+#!/bin/bash
+case "\$*" in
+*db:Status-Abbrev*)
+	[ -e "$state/installed" ] || { printf 'un '; exit 0; }
+	;;
+esac
+exec "$real" "\$@"
+STUB
+	cat >"$bin/apt-get" <<STUB
+#!/bin/bash
+echo "apt-get \$*" >>"$state/apt.log"
+echo 'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'
+echo 'Reading package lists... Done'
+if [[ " \$* " = *" install "* ]]; then
+	echo 'Setting up linux-source-6.1 (6.1.192-3) ...'
+	touch "$state/installed"
+fi
+STUB
+	chmod +x "$bin/dpkg-query" "$bin/apt-get"
+}

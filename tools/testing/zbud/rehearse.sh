@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: rehearse.sh [DIR [COMMAND...]]
+#
+# Run the README's two commands as a new user would on a fresh Debian 12
+# machine: in a fresh clone of this repository's HEAD at DIR (default:
+# zbud-rehearsal beside the repository, so that ../shared is found), with
+# nothing cached, and with the stub dpkg-query and apt-get of
+# kernel/stubs.sh first in PATH, so that each command takes deps.sh's
+# install branch without removing anything from this machine.  Each
+# command's output goes to DIR.<command>.log; stdout gets one line per
+# command with its exit status, time and last line.  COMMAND is vm or
+# check (default both, in that order).  Takes about 45 minutes (two cold
+# kernel builds in each command).
+set -euo pipefail
+. "$(dirname "$0")/kernel/lib.sh"
+. "$ZBUD_DIR/kernel/stubs.sh"
+stdout_to_stderr
+
+dir=$(realpath -m "${1:-$REPO/../zbud-rehearsal}")
+shift || true
+cmds=${*:-vm check}
+for cmd in $cmds; do
+	case $cmd in
+	vm | check) ;;
+	*) die "unknown command '$cmd' (vm, check)" ;;
+	esac
+done
+[ -d "$dir/../shared" ] ||
+	die "$dir/../shared does not exist: put the clone beside shared/"
+[ ! -e "$dir" ] || die "$dir exists: remove it or name another DIR"
+git clone -q "$REPO" "$dir"
+state=$(mktemp -d)
+trap 'rm -rf "$state"' EXIT
+make_apt_stubs "$state/bin" "$state"
+
+# run_in_clone COMMAND LOG: make COMMAND in the clone as a new user would.
+run_in_clone()
+{
+	(cd "$dir" && unset CACHE KDIR &&
+	 PATH=$state/bin:$PATH make -C tools/testing/zbud "$1") >"$2" 2>&1
+}
+
+for cmd in $cmds; do
+	rm -f "$state/installed" "$state/apt.log"
+	log=$dir.$cmd.log
+	note "make -C tools/testing/zbud $cmd in $dir (log: $log)"
+	start=$SECONDS
+	rc=0
+	with_progress "make $cmd" 'tail -n 1 "$log" | cut -c1-100' \
+		run_in_clone "$cmd" "$log" || rc=$?
+	grep -q ' install ' "$state/apt.log" 2>/dev/null ||
+		die "deps.sh did not take its install branch in make $cmd"
+	result "make $cmd: exit $rc, $(((SECONDS - start) / 60)) min," \
+	       "last line: $(tail -n 1 "$log")"
+done
