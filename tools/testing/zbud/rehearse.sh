@@ -26,8 +26,8 @@ for cmd in $cmds; do
 	*) die "unknown command '$cmd' (vm, check)" ;;
 	esac
 done
-[ -d "$dir/../shared" ] ||
-	die "$dir/../shared does not exist: put the clone beside shared/"
+[ -d "$(dirname "$dir")/shared" ] ||
+	die "$(dirname "$dir")/shared does not exist: put the clone beside shared/"
 [ ! -e "$dir" ] || die "$dir exists: remove it or name another DIR"
 git clone -q "$REPO" "$dir"
 state=$(mktemp -d)
