@@ -21,7 +21,7 @@ STREE=$SCACHE/tree
 SGIT=$STREE/.git
 SAM=$SCACHE/am
 OUTGOING=$ZBUD_DIR/outgoing
-RESULTS=$ZBUD_DIR/results
+RESULTS=${RESULTS:-$ZBUD_DIR/results}
 BRANCH=zbud-series
 
 # Which revision of the repository the series is made from: a commit

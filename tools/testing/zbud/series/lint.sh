@@ -12,6 +12,8 @@
 #     kernel-doc extension: fails on any warning or error about the
 #     series' files (docutils reports a malformed table as an error and
 #     drops the table from the page);
+#   - cover.sh refuses a missing, stale or failed result (in a scratch
+#     results directory);
 #   - Kconfig and mm/zbud.o with W=1 for hexagon with 256 KiB pages
 #     (configs/hexagon-256k.config), built with clang: ZSWAP's default
 #     zpool selects ZBUD there as everywhere;
@@ -122,6 +124,45 @@ EOF
 	fi
 }
 docs_check
+
+# cover.sh must refuse a result that is missing, stale or failed, and
+# say which command makes a good one.  Results go to a scratch directory.
+cover_check()
+{
+	local dir=$SCACHE/cover-test hash ok=1
+
+	hash=$(overlay_hash "$([ "$SERIES_REV" = worktree ] || echo "$SERIES_REV")")
+	# refused WHY PATTERN: cover.sh fails, saying PATTERN.
+	refused()
+	{
+		RESULTS=$dir "$SERIES_DIR/cover.sh" >/dev/null 2>"$dir.err" &&
+			{ echo "  $1: written"; ok=0; return; }
+		grep -q "$2" "$dir.err" ||
+			{ echo "  $1: $(cat "$dir.err")"; ok=0; }
+	}
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	refused "no results" "run \`make -C tools/testing/zbud kunit\`"
+	printf '# overlay 000000000000, then\n35 passed, 0 failed\n' \
+		>"$dir/kunit.txt"
+	refused "stale" "made from other sources"
+	printf '# overlay %s, now\n34 passed, 1 failed\n' "$hash" \
+		>"$dir/kunit.txt"
+	refused "failed KUnit" "records a failed run"
+	printf '# overlay %s, now\n35 passed, 0 failed\n' "$hash" \
+		>"$dir/kunit.txt"
+	cp "$dir/kunit.txt" "$dir/bench.txt"
+	printf '# overlay %s, now\nzbud | - | - | 0 | - | -   (vm.sh FAILED)\n' \
+		"$hash" >"$dir/vm.txt"
+	refused "failed VM row" "results/vm.txt records a failed run"
+	rm -rf "$dir" "$dir.err"
+	if [ "$ok" = 1 ]; then
+		pass "cover letter refused without fresh, passing results"
+	else
+		fail "cover letter written from bad results"
+	fi
+}
+cover_check
 
 # 256 KiB pages: Kconfig must give ZBUD=y without an unmet dependency,
 # and mm/zbud.o must build, with W=1, for hexagon.
