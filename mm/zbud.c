@@ -273,8 +273,9 @@ static unsigned long zbud_handle(struct zbud_page *zp, enum zbud_side side)
  * Sets one side's size, which is either free or becomes free, and keeps
  * the pool's counters in step with it.
  */
-static void zp_set_units(struct zbud_pool *pool, struct zbud_page *zp,
-			 enum zbud_side side, unsigned int units)
+static inline void zp_set_units(struct zbud_pool *pool,
+				struct zbud_page *zp, enum zbud_side side,
+				unsigned int units)
 {
 	unsigned int shift = side * ZBUD_SIZE_BITS;
 	long delta = units ? 1 : -1;
@@ -292,7 +293,7 @@ static void zp_set_units(struct zbud_pool *pool, struct zbud_page *zp,
 	}
 }
 
-static void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
+static inline void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
 {
 	unsigned int free;
 
