@@ -44,7 +44,9 @@ scan_log "$log"
 {
 	echo "trace | allocator | stored | pages | density | alloc_ns | free_ns |" \
 		"corrupt"
-	grep -a 'zbudvm: replay trace=' "$log" | sed 's/.*zbudvm: replay //' |
+	# The serial console ends its lines with \r.
+	grep -a 'zbudvm: replay trace=' "$log" | tr -d '\r' |
+		sed 's/.*zbudvm: replay //' |
 		awk '{
 			for (i = 3; i <= NF; i++) {
 				split($i, kv, "=")

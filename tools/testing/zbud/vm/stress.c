@@ -36,8 +36,9 @@ static pid_t stress_pid;
 static volatile sig_atomic_t stress_stopping;
 
 /*
- * Fail @percent of this task's page allocations of order @min_order and
- * up; with @sleeping false, only those that may not sleep in reclaim.
+ * Set fail_page_alloc up to fail @percent of the page allocations of
+ * order @min_order and up, of tasks that set make-it-fail; with
+ * @sleeping false, only those that may not sleep in reclaim.
  */
 static int inject_set(unsigned int percent, const char *min_order,
 		      bool sleeping)
@@ -58,8 +59,7 @@ static int inject_set(unsigned int percent, const char *min_order,
 			return -1;
 	}
 	snprintf(val, sizeof(val), "%u", percent);
-	if (write_file(FAIL_DIR "probability", val) ||
-	    write_file("/proc/self/make-it-fail", "1"))
+	if (write_file(FAIL_DIR "probability", val))
 		return -1;
 	say("inject percent=%u min_order=%s", percent, min_order);
 	return 0;
@@ -67,7 +67,9 @@ static int inject_set(unsigned int percent, const char *min_order,
 
 int inject_start(unsigned int percent)
 {
-	return inject_set(percent, "0", false);
+	if (inject_set(percent, "0", false))
+		return -1;
+	return write_file("/proc/self/make-it-fail", "1");
 }
 
 int inject_high_orders(void)

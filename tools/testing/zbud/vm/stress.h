@@ -11,7 +11,10 @@
 
 /* Fail @percent of this task's allocations that fail_page_alloc covers. */
 int inject_start(unsigned int percent);
-/* Fail every allocation of this task above order 0, sleeping or not. */
+/*
+ * Set up failing every allocation above order 0, sleeping or not, of a
+ * task that writes 1 to /proc/self/make-it-fail; the caller does that.
+ */
 int inject_high_orders(void);
 /* Stop injecting; report "inject WHAT failures=N". */
 void inject_stop(const char *what);
