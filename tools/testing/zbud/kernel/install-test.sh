@@ -68,14 +68,25 @@ got=$(stubbed make -s --no-print-directory -C "$ZBUD_DIR/harness" \
 check "the harness found the tree ($expected_src)" \
 	[ "$got" = "$expected_src" ]
 
-before=$(ls -d "$CACHE"/runs/vm.* 2>/dev/null | wc -l)
+# vm_runs: how many run directories vm.sh has made (none on a new clone).
+vm_runs()
+{
+	local runs
+
+	shopt -s nullglob
+	runs=("$CACHE"/runs/vm.*)
+	shopt -u nullglob
+	echo "${#runs[@]}"
+}
+
+before=$(vm_runs)
 rc=0
 VM_FILL_MIB=abc timeout 60 "$VM_DIR/vm.sh" >"$tmp/knob.out" \
 	2>"$tmp/knob.err" || rc=$?
 check "VM_FILL_MIB=abc fails vm.sh at once" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
 check "and says why" grep -q "VM_FILL_MIB='abc'" "$tmp/knob.err"
 check "before making a run directory" \
-	[ "$(ls -d "$CACHE"/runs/vm.* 2>/dev/null | wc -l)" -eq "$before" ]
+	[ "$(vm_runs)" -eq "$before" ]
 
 if [ "$failed" -gt 0 ]; then
 	for f in deps source prepare harness knob; do
