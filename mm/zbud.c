@@ -82,8 +82,9 @@
 #define ZBUD_SIZE_BITS		15
 #define ZBUD_SIZE_MASK		((1U << ZBUD_SIZE_BITS) - 1)
 #define ZBUD_PAGE_MARK		BIT(31)
-#define ZBUD_SIZES_MAX		(ZBUD_PAGE_MARK | ZBUD_SIZE_MASK |	\
+#define ZBUD_SIZES_BITS		(ZBUD_SIZE_MASK |			\
 				 ZBUD_SIZE_MASK << ZBUD_SIZE_BITS)
+#define ZBUD_SIZES_MAX		(ZBUD_PAGE_MARK | ZBUD_SIZES_BITS)
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -140,8 +141,7 @@ static_assert(ZBUD_UNITS <= ZBUD_SIZE_MASK);
  * ZBUD_SIZES_MAX, so it is no larger as an int and has no bit that
  * ZBUD_SIZES_MAX lacks: these checks on ZBUD_SIZES_MAX cover them all.
  */
-static_assert(!((ZBUD_SIZE_MASK | ZBUD_SIZE_MASK << ZBUD_SIZE_BITS) &
-		ZBUD_PAGE_MARK));
+static_assert(!(ZBUD_SIZES_BITS & ZBUD_PAGE_MARK));
 static_assert((ZBUD_SIZES_MAX & PAGE_TYPE_BASE) != PAGE_TYPE_BASE);
 static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
 
@@ -500,7 +500,7 @@ static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
  * @gfp: Flags for the pool's descriptor, a small allocation.
  * @ops: The user's callbacks, or NULL if the pool is never reclaimed.
  *
- * The pool's free-space lists, PAGE_SIZE / 8 list heads, are allocated
+ * The pool's free-space lists, a list head per unit, are allocated
  * with GFP_KERNEL whatever @gfp says, so that they can come from vmalloc
  * when no high-order page is free.  The pool's counters appear in debugfs
  * as zbud/pool<N>/.
