@@ -29,11 +29,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The sources the series is made of, to match results against.
-if [ "$SERIES_REV" = worktree ]; then
-	want=$(overlay_hash)
-else
-	want=$(overlay_hash "$SERIES_REV")
-fi
+want=$(series_hash)
 
 # quote_result FILE WHAT COMMAND: a heading and the saved result FILE,
 # indented.

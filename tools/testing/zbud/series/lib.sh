@@ -28,6 +28,16 @@ BRANCH=zbud-series
 # (default HEAD), or "worktree" for the files as they are on disk.
 SERIES_REV=${SERIES_REV:-HEAD}
 
+# The overlay_hash() of the sources the series is made of.
+series_hash()
+{
+	if [ "$SERIES_REV" = worktree ]; then
+		overlay_hash
+	else
+		overlay_hash "$SERIES_REV"
+	fi
+}
+
 # Two cores, shared with other jobs: stay at -j2 unless told otherwise.
 SERIES_JOBS=${SERIES_JOBS:-2}
 

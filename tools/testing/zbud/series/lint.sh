@@ -131,7 +131,7 @@ cover_check()
 {
 	local dir=$SCACHE/cover-test hash ok=1
 
-	hash=$(overlay_hash "$([ "$SERIES_REV" = worktree ] || echo "$SERIES_REV")")
+	hash=$(series_hash)
 	# refused WHY PATTERN: cover.sh fails, saying PATTERN.
 	refused()
 	{
