@@ -235,9 +235,14 @@ static unsigned int size_to_units(size_t size)
 	return DIV_ROUND_UP(size, ZBUD_ALIGN);
 }
 
+static unsigned int sizes_units(unsigned int sizes, enum zbud_side side)
+{
+	return (sizes >> (side * ZBUD_SIZE_BITS)) & ZBUD_SIZE_MASK;
+}
+
 static unsigned int zp_units(const struct zbud_page *zp, enum zbud_side side)
 {
-	return (zp->sizes >> (side * ZBUD_SIZE_BITS)) & ZBUD_SIZE_MASK;
+	return sizes_units(zp->sizes, side);
 }
 
 static unsigned int zp_count(const struct zbud_page *zp)
@@ -271,21 +276,24 @@ static unsigned long zbud_handle(struct zbud_page *zp, enum zbud_side side)
 
 /*
  * Sets one side's size, which is either free or becomes free, and keeps
- * the pool's counters in step with it.
+ * the pool's counters in step with it.  The hot paths read zp->sizes
+ * once into a local: the counters' stores may alias it as far as the
+ * compiler knows, since the kernel builds without strict aliasing.
  */
 static inline void zp_set_units(struct zbud_pool *pool,
 				struct zbud_page *zp, enum zbud_side side,
 				unsigned int units)
 {
-	unsigned int shift = side * ZBUD_SIZE_BITS;
+	unsigned int sizes = zp->sizes, shift = side * ZBUD_SIZE_BITS;
+	bool paired = sizes_units(sizes, ZBUD_LAST - side);
+	unsigned int bytes = (units ?: sizes_units(sizes, side)) * ZBUD_ALIGN;
 	long delta = units ? 1 : -1;
-	unsigned int bytes = (units ?: zp_units(zp, side)) * ZBUD_ALIGN;
 
-	zp->sizes = (zp->sizes & ~(ZBUD_SIZE_MASK << shift)) | (units << shift);
+	zp->sizes = (sizes & ~(ZBUD_SIZE_MASK << shift)) | (units << shift);
 	/* Unsigned counters wrap, so adding -1 takes one away. */
 	pool->stats.zpages += delta;
 	pool->stats.bytes += delta * bytes;
-	if (zp_units(zp, ZBUD_LAST - side)) {
+	if (paired) {
 		pool->stats.pages_full += delta;
 		pool->stats.pages_single -= delta;
 	} else {
@@ -295,12 +303,13 @@ static inline void zp_set_units(struct zbud_pool *pool,
 
 static inline void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
 {
-	unsigned int free;
+	unsigned int sizes = zp->sizes;
+	unsigned int first = sizes_units(sizes, ZBUD_FIRST);
+	unsigned int last = sizes_units(sizes, ZBUD_LAST);
+	unsigned int free = ZBUD_UNITS - first - last;
 
-	if (zp_count(zp) != 1)
-		return;
-	free = zp_free_units(zp);
-	if (!free)
+	/* Only a page with one zpage and room beside it. */
+	if (!first == !last || !free)
 		return;
 	hlist_add_head(&zp->bucket, &pool->buckets[free]);
 	__set_bit(free, pool->nonempty);
@@ -616,7 +625,7 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 	/* An isolated page is off the LRU, and its reclaimer frees it. */
 	if (list_empty(&zp->lru))
 		goto out;
-	if (zp_count(zp)) {
+	if (zp->sizes & ZBUD_SIZES_BITS) {
 		bucket_add(pool, zp);
 	} else {
 		list_del(&zp->lru);
