@@ -3,18 +3,26 @@
 # Usage: generate.sh
 #
 # Commit the repository's zbud overlay onto a scratch git tree holding
-# pristine 6.1 as a three-patch series, and write the series with a cover
+# pristine 6.1 as a patch series, and write the series with a cover
 # letter to tools/testing/zbud/outgoing/ (old patches there are removed).
 # The build worktree is left at the last patch.
 #
-#   1. mm/zbud: rewrite ...   include/linux/zbud.h, mm/zbud.c, the ZBUD
-#                             help of mm/Kconfig
-#   2. mm/zbud: add a KUnit suite
+#   1. mm/zbud: rewrite ...   mm/zbud.c@1, the ZBUD help of mm/Kconfig
+#   2. mm/zbud: debugfs statistics
+#                             mm/zbud.c@2
+#   3. mm/zbud: DEBUG_VM ownership tracking
+#                             mm/zbud.c@3
+#   4. mm/zbud: the header and its exports
+#                             include/linux/zbud.h, mm/zbud.c
+#   5. mm/zbud: add a KUnit suite
 #                             mm/zbud_kunit.c, tools/testing/zbud/
 #                             .kunitconfig, ZBUD_KUNIT_TEST in mm/Kconfig,
 #                             the mm/Makefile line
-#   3. Documentation/mm: document zbud
+#   6. Documentation/mm: document zbud
 #                             Documentation/mm/zbud.rst, the index.rst line
+#
+# file@N is the file as patch N leaves it, made by split_states() (lib.sh)
+# from the repository's file and the diffs in series/split/.
 #
 # Each patch that adds a file also adds it to the ZBUD entry of
 # MAINTAINERS, so the entry grows with the series and ends up as the
@@ -26,7 +34,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/3]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/6]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -39,14 +47,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-STEP_MSGS=(1-zbud.txt 2-kunit.txt 3-docs.txt)
-STEP_FILES=("include/linux/zbud.h mm/zbud.c"
+STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
+	   5-kunit.txt 6-docs.txt)
+STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
+	    "include/linux/zbud.h mm/zbud.c"
 	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
 	    "Documentation/mm/zbud.rst")
 # Files Kconfig.patch edits, by step.  mm/Kconfig@1 is mm/Kconfig with
 # only the ZBUD help hunk: the patched file minus the ZBUD_KUNIT_TEST
 # entry.
-STEP_PATCHED=("mm/Kconfig@1" "mm/Kconfig mm/Makefile"
+STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "Documentation/mm/index.rst")
 
 need_tool git git
@@ -152,6 +162,9 @@ awk '
 	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
 
+mkdir -p "$stage/split"
+split_states "$stage/split"
+
 # The repository's ZBUD entry of MAINTAINERS, from its title to a blank.
 repo_file MAINTAINERS |
 	sed -n '/^ZBUD COMPRESSED PAGE ALLOCATOR$/,/^$/p' | sed '/^$/d' \
@@ -225,7 +238,7 @@ nsteps=${#STEP_MSGS[@]}
 for ((i = 0; i < nsteps; i++)); do
 	missing=""
 	for f in ${STEP_FILES[i]}; do
-		repo_has "$f" || missing+=" $f"
+		repo_has "${f%@*}" || missing+=" ${f%@*}"
 	done
 	if [ -n "$missing" ]; then
 		[ "${SERIES_PARTIAL:-}" = 1 ] ||
@@ -236,8 +249,16 @@ for ((i = 0; i < nsteps; i++)); do
 		continue
 	fi
 	for f in ${STEP_FILES[i]}; do
-		repo_file "$f" | add_blob "$f"
-		added+=" $f"
+		case $f in
+		*@*)
+			[ -f "$stage/split/$f" ] ||
+				die "no $f: series/split/ has no diff for" \
+				    "patch $((${f#*@} + 1)) of ${f%@*}"
+			add_blob "${f%@*}" <"$stage/split/$f"
+			;;
+		*) repo_file "$f" | add_blob "$f" ;;
+		esac
+		added+=" ${f%@*}"
 	done
 	for f in ${STEP_PATCHED[i]}; do
 		case $f in

@@ -44,7 +44,8 @@ SERIES_JOBS=${SERIES_JOBS:-2}
 # Files of the series that are whole files; the rest are the hunks of
 # Kconfig.patch and the MAINTAINERS entry.
 SERIES_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
-tools/testing/zbud/.kunitconfig Documentation/mm/zbud.rst"
+tools/testing/zbud/.kunitconfig Documentation/mm/zbud.rst
+tools/testing/zbud/series/split"
 
 # Series files that warnings are looked for in (compiler, sparse).
 SERIES_SOURCES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c"
@@ -72,6 +73,55 @@ repo_has()
 	else
 		git -C "$REPO" cat-file -e "$SERIES_REV:$1" 2>/dev/null
 	fi
+}
+
+# Lists the files of a directory of the repository as of $SERIES_REV.
+repo_ls()
+{
+	if [ "$SERIES_REV" = worktree ]; then
+		(cd "$REPO/$1" 2>/dev/null && ls)
+	else
+		git -C "$REPO" ls-tree --name-only "$SERIES_REV:$1" 2>/dev/null
+	fi
+}
+
+# split_states DIR: the versions of files that earlier patches add and
+# later ones change.  series/split/N-*.diff is what patch N changes in
+# such a file; undoing the diffs from the highest N down leaves
+# DIR/<file>@<N-1>, the file as patch N-1 leaves it.  DIR/<file> is the
+# repository's file, the state after the last of them.
+split_states()
+{
+	local dir=$1 d n f files
+
+	for d in $(repo_ls tools/testing/zbud/series/split |
+		   sort -t- -k1,1nr); do
+		n=${d%%-*}
+		case $n in
+		'' | *[!0-9]*) die "series/split/$d: name must be N-name.diff" ;;
+		esac
+		repo_file "tools/testing/zbud/series/split/$d" >"$dir/split.diff"
+		files=$(sed -n 's|^+++ b/||p' "$dir/split.diff")
+		[ -n "$files" ] || die "series/split/$d holds no diff"
+		for f in $files; do
+			[ -f "$dir/$f" ] && continue
+			mkdir -p "$dir/$(dirname "$f")"
+			repo_file "$f" >"$dir/$f" || die "$f is not in $SERIES_REV"
+			cp "$dir/$f" "$dir/$f.final"
+		done
+		patch -R -p1 -s -f --no-backup-if-mismatch -d "$dir" \
+			<"$dir/split.diff" >"$dir/split.log" 2>&1 ||
+			die "series/split/$d cannot be undone from the" \
+			    "repository's $files: $(cat "$dir/split.log");" \
+			    "remake it with series/split.sh"
+		for f in $files; do
+			cp "$dir/$f" "$dir/$f@$((n - 1))"
+		done
+	done
+	rm -f "$dir/split.diff" "$dir/split.log"
+	for f in $(cd "$dir" && find . -name '*.final'); do
+		mv "$dir/$f" "$dir/${f%.final}"
+	done
 }
 
 # The series' scripts keep out of each other's way with this lock, held
