@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: apply-overlay.sh [--replay] TREE [PRISTINE]
+# Usage: apply-overlay.sh [--replay] [--no-zswap] TREE [PRISTINE]
 #
 # Put the zbud series into the 6.1 tree TREE: copy in the series' own
-# files, apply Kconfig.patch and replace the ZBUD block of MAINTAINERS.
+# files, apply Kconfig.patch and mm/zswap.patch (the zswap fixes) and
+# replace the ZBUD block of MAINTAINERS.
 # --replay also builds in the test pipeline's trace replay
 # (replay/zbud_replay.c as mm/zbud_replay.c), which is not part of the
-# series.
-# The files the patch edits are taken from PRISTINE (default TREE itself,
+# series.  --no-zswap leaves out mm/zswap.patch: our zbud under 6.1's
+# own zswap.
+# The files the patches edit are taken from PRISTINE (default TREE itself,
 # which then must not carry an older version of the overlay).  A file of
 # TREE is rewritten only when its content changes, so a rebuild after a
 # rerun compiles only what really changed.
@@ -15,12 +17,17 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 replay=false
-if [ "${1:-}" = --replay ]; then
-	replay=true
+patches="Kconfig.patch mm/zswap.patch"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--replay) replay=true ;;
+	--no-zswap) patches=Kconfig.patch ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 [ $# -ge 1 ] && [ $# -le 2 ] ||
-	die "usage: ${0##*/} [--replay] TREE [PRISTINE]"
+	die "usage: ${0##*/} [--replay] [--no-zswap] TREE [PRISTINE]"
 tree=$(realpath "$1")
 base=$(realpath "${2:-$1}")
 [ -f "$tree/Makefile" ] || die "$tree is not a kernel tree"
@@ -34,13 +41,21 @@ for f in $(patched_files); do
 	cp "$base/$f" "$stage/$f"
 done
 
-if [ "$tree" = "$base" ] &&
-   patch -p1 -R -s -f --dry-run -d "$stage" <"$REPO/Kconfig.patch" \
+for p in $patches; do
+	if [ "$tree" = "$base" ] &&
+	   patch -p1 -R -s -f --dry-run -d "$stage" <"$REPO/$p" \
+		>/dev/null 2>&1; then
+		note "$p is already applied to $tree"
+	elif ! patch -p1 -s -f --no-backup-if-mismatch -d "$stage" \
+		<"$REPO/$p"; then
+		die "$p does not apply to $base"
+	fi
+done
+if [ "$patches" = Kconfig.patch ] && [ "$tree" = "$base" ] &&
+   patch -p1 -R -s -f --dry-run -d "$stage" <"$REPO/mm/zswap.patch" \
 	>/dev/null 2>&1; then
-	note "Kconfig.patch is already applied to $tree"
-elif ! patch -p1 -s -f --no-backup-if-mismatch -d "$stage" \
-	<"$REPO/Kconfig.patch"; then
-	die "Kconfig.patch does not apply to $base"
+	die "--no-zswap, but mm/zswap.patch is applied to $tree:" \
+	    "give a pristine tree as PRISTINE"
 fi
 
 # The repo's MAINTAINERS holds just the ZBUD entry: from its title line

@@ -15,7 +15,12 @@
 #   zbud        6.1 with the zbud series applied, KUnit suite built in
 #   zbud-debug  the same plus KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC,
 #               kmemleak and fail_page_alloc (configs/debug.config)
+#   zbud-zswap61  like zbud, but without mm/zswap.patch: our zbud under
+#               6.1's own zswap
 #   zbud-6.1    the same 6.1 source without the series
+# zbud and zbud-debug get the whole series, mm/zswap.patch included.
+# The zbud flavours share one patched tree, $CACHE/tree/<source>, which
+# each build brings to its own state (only mm/zswap.c differs).
 # The zbud flavours also carry the test-only trace replay
 # (../replay/zbud_replay.c), which the series itself never contains.
 set -euo pipefail
@@ -29,9 +34,13 @@ flavour=${1:-zbud}
 case $flavour in
 zbud)		fragments="base zswap kunit" ;;
 zbud-debug)	fragments="base zswap kunit debug" ;;
+zbud-zswap61)	fragments="base zswap kunit" ;;
 zbud-6.1)	fragments="base zswap" ;;
-*)		die "unknown flavour '$flavour' (zbud, zbud-debug, zbud-6.1)" ;;
+*)		die "unknown flavour '$flavour'" \
+		    "(zbud, zbud-debug, zbud-zswap61, zbud-6.1)" ;;
 esac
+overlay_args=(--replay)
+[ "$flavour" = zbud-zswap61 ] && overlay_args+=(--no-zswap)
 
 kmake()
 {
@@ -76,7 +85,8 @@ else
 	done
 	mkdir -p "$tree"
 	rsync -a --delete "${excludes[@]}" "$src/" "$tree/"
-	"$ZBUD_DIR/kernel/apply-overlay.sh" --replay "$tree" "$src"
+	"$ZBUD_DIR/kernel/apply-overlay.sh" "${overlay_args[@]}" "$tree" \
+		"$src"
 fi
 
 build=$CACHE/build/$id-$flavour

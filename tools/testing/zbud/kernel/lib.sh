@@ -109,14 +109,14 @@ OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
 # overlay_hash [REV]: a short hash of the series' sources (the overlay
-# files, Kconfig.patch and MAINTAINERS) on disk, or as of git revision
-# REV.  Saved results carry it, so that the cover letter can tell results
-# of these very sources from stale ones.
+# files, Kconfig.patch, mm/zswap.patch and MAINTAINERS) on disk, or as of
+# git revision REV.  Saved results carry it, so that the cover letter can
+# tell results of these very sources from stale ones.
 overlay_hash()
 {
 	local f
 
-	for f in $OVERLAY_FILES Kconfig.patch MAINTAINERS; do
+	for f in $OVERLAY_FILES Kconfig.patch mm/zswap.patch MAINTAINERS; do
 		echo "== $f"
 		if [ -n "${1:-}" ]; then
 			git -C "$REPO" cat-file blob "$1:$f" 2>/dev/null || true
@@ -141,11 +141,13 @@ save_result()
 # Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
 REPLAY_FILE=mm/zbud_replay.c
 
-# Files of a tree that the overlay edits: those Kconfig.patch touches,
-# plus MAINTAINERS, whose ZBUD block is replaced.
+# Files of a tree that the overlay edits: those Kconfig.patch and
+# mm/zswap.patch touch, each once, plus MAINTAINERS, whose ZBUD block is
+# replaced.
 patched_files()
 {
-	sed -n 's|^+++ b/||p' "$REPO/Kconfig.patch"
+	sed -n 's|^+++ b/||p' "$REPO/Kconfig.patch" "$REPO/mm/zswap.patch" |
+		awk '!seen[$0]++'
 	echo MAINTAINERS
 }
 

@@ -3,6 +3,9 @@
 # Run vm.sh's workload, same seed and same VM, once per allocator and
 # print one table.  Rows:
 #   zbud, zsmalloc, z3fold  the patched kernel with zswap.zpool=<row>
+#   zbud-zswap61            the patched kernel without mm/zswap.patch
+#                           (6.1's zswap), zswap.zpool=zbud; not a
+#                           default row
 #   zbud-6.1                pristine 6.1 (no overlay), zswap.zpool=zbud
 # density = stored_pages / (pool_total_size / PAGE_SIZE); rejects is the
 # sum of zswap's reject_* counters; time_vs_zbud is the workload's own
@@ -24,8 +27,9 @@ mkdir -p "$results"
 
 for a in $VM_ALLOCATORS; do
 	case $a in
-	zbud|zsmalloc|z3fold|zbud-6.1) ;;
-	*) die "unknown allocator '$a' (zbud zsmalloc z3fold zbud-6.1)" ;;
+	zbud|zsmalloc|z3fold|zbud-zswap61|zbud-6.1) ;;
+	*) die "unknown allocator '$a'" \
+	       "(zbud zsmalloc z3fold zbud-zswap61 zbud-6.1)" ;;
 	esac
 done
 
@@ -43,8 +47,8 @@ status=0
 zbud_secs=
 for a in $VM_ALLOCATORS; do
 	rep=$(mktemp)
-	if [ "$a" = zbud-6.1 ]; then
-		flavour=zbud-6.1 zpool=zbud
+	if [ "$a" = zbud-6.1 ] || [ "$a" = zbud-zswap61 ]; then
+		flavour=$a zpool=zbud
 	else
 		flavour=zbud zpool=$a
 	fi

@@ -10,7 +10,8 @@
 # Knobs (environment or make variables), with defaults:
 #   VM_MEM=256 (MiB)  VM_CPUS=2  VM_FILL_MIB=400  VM_SWAP_MIB=1024
 #   VM_ZPOOL=zbud  VM_COMPRESSOR=lzo  VM_POOL_PERCENT=20  VM_SEED=1
-#   VM_TIMEOUT=900 (seconds)  VM_FLAVOUR=zbud (or zbud-6.1, see build.sh)
+#   VM_TIMEOUT=900 (seconds)  VM_FLAVOUR=zbud (or zbud-zswap61, zbud-6.1:
+#   see build.sh)
 #   VM_APPEND (more kernel command line, e.g. a module parameter)
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
