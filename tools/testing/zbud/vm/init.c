@@ -170,9 +170,9 @@ static int count_entries(const char *dir)
 
 /*
  * With swap off no zswap entry is left, so every zbud pool must be empty.
- * zswap's own pool is not destroyed: 6.1's zswap leaks a pool reference
- * each time a store finds the pool full while its shrink work is still
- * queued, so once the limit was hit the pool lives on.
+ * swapoff does not destroy zswap's current pool, so at least one is
+ * listed.  (6.1's zswap also kept any pool whose limit was hit while its
+ * shrink work was queued, a reference leak that mm/zswap.patch fixes.)
  */
 static int swap_off(void)
 {
