@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--replay) replay=true ;;
 	--no-zswap) patches=Kconfig.patch ;;
+	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac
 	shift
