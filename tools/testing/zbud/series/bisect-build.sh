@@ -55,7 +55,7 @@ build_step()
 	}
 	# Compiled again at every step, so that every step shows its
 	# warnings, not only the step that changed the file.
-	for obj in $SERIES_SOURCES; do
+	for obj in $SERIES_SOURCES $SERIES_PATCHED_SOURCES; do
 		rm -f "$SCACHE/build-$cfg/${obj%.[ch]}.o"
 	done
 	kmake "$cfg" "$log" -j"$SERIES_JOBS" || {

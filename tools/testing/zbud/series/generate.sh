@@ -20,6 +20,10 @@
 #                             the mm/Makefile line
 #   6. Documentation/mm: document zbud
 #                             Documentation/mm/zbud.rst, the index.rst line
+#   7. mm/zswap: the pool reference leak
+#                             the first diff of mm/zswap.patch
+#   8. mm/zswap: shrink until the pool accepts again
+#                             its second diff
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/.
@@ -34,7 +38,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/6]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/8]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -48,16 +52,19 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
-	   5-kunit.txt 6-docs.txt)
+	   5-kunit.txt 6-docs.txt 7-zswap-leak.txt 8-zswap-shrink.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h mm/zbud.c"
 	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
-	    "Documentation/mm/zbud.rst")
-# Files Kconfig.patch edits, by step.  mm/Kconfig@1 is mm/Kconfig with
-# only the ZBUD help hunk: the patched file minus the ZBUD_KUNIT_TEST
-# entry.
+	    "Documentation/mm/zbud.rst" "" "")
+# Pristine files the patch files edit, by step.  mm/Kconfig@1 is
+# mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
+# file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.c@7 is mm/zswap.c
+# with the first diff of mm/zswap.patch applied, which holds one diff
+# per patch.
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
-	      "Documentation/mm/index.rst")
+	      "Documentation/mm/index.rst" "mm/zswap.c@7" "mm/zswap.c")
+ZSWAP_DIFFS=2
 
 need_tool git git
 need_tool patch patch
@@ -78,7 +85,7 @@ else
 	date=$(git -C "$REPO" log -1 --format=%ct "$SERIES_REV")
 	# shellcheck disable=SC2086
 	dirty=$(git -C "$REPO" status --porcelain -- $SERIES_FILES \
-		Kconfig.patch MAINTAINERS | tr '\n' ' ')
+		Kconfig.patch mm/zswap.patch MAINTAINERS | tr '\n' ' ')
 	[ -z "$dirty" ] ||
 		note "not in $SERIES_REV, so not in the series: $dirty"
 fi
@@ -156,11 +163,41 @@ awk '
 		skip = 0
 	}
 	skip && /^(if|endif|source|comment)( |$)/ { skip = 0 }
-	!skip' "$stage/final/mm/Kconfig" >"$stage/Kconfig@1"
-! grep -q ZBUD_KUNIT_TEST "$stage/Kconfig@1" &&
-	[ "$(grep -c '^config ' "$stage/Kconfig@1")" = \
+	!skip' "$stage/final/mm/Kconfig" >"$stage/final/mm/Kconfig@1"
+! grep -q ZBUD_KUNIT_TEST "$stage/final/mm/Kconfig@1" &&
+	[ "$(grep -c '^config ' "$stage/final/mm/Kconfig@1")" = \
 	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
+
+# mm/zswap.c after each diff of mm/zswap.patch.  Text before the first
+# diff is its comment; each diff starts at a "diff --git" line.
+zswap_states()
+{
+	local i n
+
+	repo_has mm/zswap.patch || return 0
+	repo_file mm/zswap.patch | awk -v out="$stage/zswap" '
+		/^diff --git / { n++ }
+		n { print > (out "-" n ".diff") }' ||
+		die "cannot read mm/zswap.patch"
+	n=$(ls "$stage"/zswap-*.diff 2>/dev/null | wc -l)
+	[ "$n" -eq "$ZSWAP_DIFFS" ] ||
+		die "mm/zswap.patch holds $n diffs, not one per patch" \
+		    "($ZSWAP_DIFFS)"
+	sgit cat-file blob "$base:mm/zswap.c" >"$stage/final/mm/zswap.c" ||
+		die "mm/zswap.c is not in the pristine tree"
+	for ((i = 1; i <= n; i++)); do
+		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
+			<"$stage/zswap-$i.diff" >"$stage/patch.log" 2>&1 ||
+			die "diff $i of mm/zswap.patch does not apply:" \
+			    "$(cat "$stage/patch.log")"
+		[ "$i" -eq "$n" ] ||
+			cp "$stage/final/mm/zswap.c" \
+			   "$stage/final/mm/zswap.c@$((nsteps - n + i))"
+	done
+}
+nsteps=${#STEP_MSGS[@]}
+zswap_states
 
 mkdir -p "$stage/split"
 split_states "$stage/split"
@@ -234,11 +271,13 @@ export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email
 export GIT_AUTHOR_DATE="@$date +0000" GIT_COMMITTER_DATE="@$date +0000"
 sgit read-tree "$base"
 parent=$base
-nsteps=${#STEP_MSGS[@]}
 for ((i = 0; i < nsteps; i++)); do
 	missing=""
 	for f in ${STEP_FILES[i]}; do
 		repo_has "${f%@*}" || missing+=" ${f%@*}"
+	done
+	for f in ${STEP_PATCHED[i]}; do
+		[ -f "$stage/final/$f" ] || missing+=" the patch file for ${f%@*}"
 	done
 	if [ -n "$missing" ]; then
 		[ "${SERIES_PARTIAL:-}" = 1 ] ||
@@ -262,7 +301,7 @@ for ((i = 0; i < nsteps; i++)); do
 	done
 	for f in ${STEP_PATCHED[i]}; do
 		case $f in
-		*@*) add_blob "${f%@*}" <"$stage/Kconfig@${f#*@}" ;;
+		*@*) add_blob "${f%@*}" <"$stage/final/$f" ;;
 		*) add_blob "$f" <"$stage/final/$f" ;;
 		esac
 	done

@@ -49,6 +49,8 @@ tools/testing/zbud/series/split"
 
 # Series files that warnings are looked for in (compiler, sparse).
 SERIES_SOURCES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c"
+# Files of the tree that the series patches, also looked at for warnings.
+SERIES_PATCHED_SOURCES="mm/zswap.c"
 
 sgit()
 {
@@ -281,7 +283,7 @@ series_warnings()
 {
 	local re='' f
 
-	for f in $SERIES_SOURCES; do
+	for f in $SERIES_SOURCES $SERIES_PATCHED_SOURCES; do
 		re+="${re:+|}${f//./\\.}"
 	done
 	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error)" "$1" || true
