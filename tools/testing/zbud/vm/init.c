@@ -6,15 +6,21 @@
  * the kernel command line:
  *   kunit     nothing to do: built-in KUnit has already run, so reboot;
  *   workload  turn /dev/vda into swap and run /bin/workload, passing
- *             every other zbudvm.KEY=VALUE to it as KEY=VALUE;
- *   debug     the same; then swapoff, which frees every zswap entry,
- *             so zbud's counters must read 0; then a switch of zswap's
- *             compressor, which creates a zbud pool, while every page
- *             allocation above order 0 fails; then the replay below,
- *             whose pools must take their debugfs directories with them
- *             when destroyed; and last a kmemleak scan;
+ *             every other zbudvm.KEY=VALUE to it as KEY=VALUE; then, if
+ *             zswap runs on this zbud, the teardown below;
+ *   debug     the same, but the switch of the teardown happens while
+ *             every page allocation above order 0 fails; then the
+ *             replay below, whose pools must take their debugfs
+ *             directories with them when destroyed; and last a kmemleak
+ *             scan;
  *   replay    feed each .txt file in /traces to the kernel's zbud_replay
  *             debugfs files and print its results.
+ * The teardown switches zswap's compressor, which makes a new pool, and
+ * turns swap off, which frees every zswap entry: the old pool must then
+ * be destroyed, leaving one zbud pool (the new one), and it must be
+ * empty.  6.1's zswap leaks a pool reference when a store finds the
+ * pool full while its shrink work is still queued, and such a pool
+ * lives on.
  * Userspace lines start with "zbudvm: " so the host can find them.  The
  * guest has no ACPI power-off; it reboots and QEMU runs with -no-reboot.
  */
@@ -22,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +50,8 @@
 #define ZBUD_DEBUGFS	"/sys/kernel/debug/zbud"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define ZSWAP_COMPRESSOR	"/sys/module/zswap/parameters/compressor"
+#define ZSWAP_ZPOOL	"/sys/module/zswap/parameters/zpool"
+#define TEARDOWN_WAIT	20	/* seconds for a pool's release work */
 #define SLAB_DIR	"/sys/kernel/slab"
 #define REPLAY_DIR	"/sys/kernel/debug/zbud_replay/"
 #define TRACE_DIR	"/traces"
@@ -169,45 +178,100 @@ static int count_entries(const char *dir)
 }
 
 /*
- * With swap off no zswap entry is left, so every zbud pool must be empty.
- * swapoff does not destroy zswap's current pool, so at least one is
- * listed.  (6.1's zswap also kept any pool whose limit was hit while its
- * shrink work was queued, a reference leak that mm/zswap.patch fixes.)
+ * Counts the zbud pools in debugfs and sums the sizes they hold into
+ * @left; @unread counts the counters that could not be read.
+ */
+static int zbud_pools(unsigned long long *left, int *unread)
+{
+	static const char *const keys[] = { "pages", "zpages", "bytes" };
+	unsigned long long val;
+	char path[512];
+	struct dirent *de;
+	int k, pools = 0;
+	DIR *d;
+
+	*left = 0;
+	*unread = 0;
+	d = opendir(ZBUD_DEBUGFS);
+	if (!d) {
+		say("open %s: %s", ZBUD_DEBUGFS, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		pools++;
+		for (k = 0; k < 3; k++) {
+			snprintf(path, sizeof(path), ZBUD_DEBUGFS "/%s/%s",
+				 de->d_name, keys[k]);
+			if (read_number(path, &val)) {
+				say("cannot read %s", path);
+				(*unread)++;
+			} else {
+				*left += val;
+			}
+		}
+	}
+	closedir(d);
+	return pools;
+}
+
+/*
+ * With swap off no zswap entry is left, so only zswap's current pool may
+ * remain, empty: every older one is released once its last entry goes,
+ * by work that waits for an RCU grace period first.
  */
 static int swap_off(void)
 {
-	static const char *const keys[] = { "pages", "zpages", "bytes" };
-	unsigned long long val, sum = 0;
-	int k, pools = 0, unread = 0;
-	char path[512];
-	struct dirent *de;
-	DIR *d;
+	unsigned long long left = 0;
+	int pools = -1, unread = 0, waited;
 
 	if (swapoff(SWAP_DEV)) {
 		say("swapoff %s: %s", SWAP_DEV, strerror(errno));
 		return 1;
 	}
-	d = opendir(ZBUD_DEBUGFS);
-	if (!d) {
-		say("open %s: %s", ZBUD_DEBUGFS, strerror(errno));
+	for (waited = 0; waited <= TEARDOWN_WAIT; waited++) {
+		pools = zbud_pools(&left, &unread);
+		if (pools <= 1)
+			break;
+		sleep(1);
+	}
+	say("swapoff zbud_left=%llu pools=%d unread=%d", left, pools, unread);
+	return left != 0 || pools != 1 || unread != 0;
+}
+
+/* Only this series' zbud has a debugfs directory to count pools by. */
+static bool zswap_on_our_zbud(void)
+{
+	char zpool[32] = "";
+	struct stat sb;
+
+	read_line(ZSWAP_ZPOOL, zpool, sizeof(zpool));
+	return !strcmp(zpool, "zbud") && !stat(ZBUD_DEBUGFS, &sb);
+}
+
+/* Switch to lz4, or to lzo from lz4: zswap makes a new pool. */
+static int switch_compressor(void)
+{
+	char now[32] = "";
+	const char *to;
+
+	read_line(ZSWAP_COMPRESSOR, now, sizeof(now));
+	to = strcmp(now, "lz4") ? "lz4" : "lzo";
+	if (write_file(ZSWAP_COMPRESSOR, to))
 		return 1;
+	read_line(ZSWAP_COMPRESSOR, now, sizeof(now));
+	say("switch compressor=%s ok=%d", now, !strcmp(now, to));
+	return strcmp(now, to) != 0;
+}
+
+static int teardown(void)
+{
+	if (!zswap_on_our_zbud()) {
+		say("teardown skipped: zswap is not on this series' zbud");
+		return 0;
 	}
-	while ((de = readdir(d))) {
-		pools += de->d_name[0] != '.';
-		for (k = 0; de->d_name[0] != '.' && k < 3; k++) {
-			snprintf(path, sizeof(path), ZBUD_DEBUGFS "/%s/%s",
-				 de->d_name, keys[k]);
-			if (read_number(path, &val)) {
-				say("cannot read %s", path);
-				unread++;
-			} else {
-				sum += val;
-			}
-		}
-	}
-	closedir(d);
-	say("swapoff zbud_left=%llu pools=%d unread=%d", sum, pools, unread);
-	return sum != 0 || pools == 0 || unread != 0;
+	return switch_compressor() | swap_off();
 }
 
 /*
@@ -388,12 +452,14 @@ int main(void)
 
 	if (!strcmp(mode, "kunit"))
 		finish(0);
-	if (!strcmp(mode, "workload"))
-		finish(workload(argv));
+	if (!strcmp(mode, "workload")) {
+		status = workload(argv);
+		finish(status | teardown());
+	}
 	if (!strcmp(mode, "debug")) {
 		status = workload(argv);
-		status |= swap_off();
 		status |= pool_switch();
+		status |= swap_off();
 		status |= replay();
 		finish(status | leak_scan());
 	}

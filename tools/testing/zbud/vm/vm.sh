@@ -4,7 +4,12 @@
 # workload (workload.c) under memory pressure.  Prints the console's
 # zswap and zbud lines and the workload's report, then checks that the
 # pool is the one asked for, zswap stored pages, no page came back
-# corrupt and the kernel reported no problem.  Ends with the line
+# corrupt and the kernel reported no problem.  On the series' zswap with
+# a pool that can write back (zbud, z3fold), the pool limit must have
+# been hit and at least a tenth of the pages that reached the swap disk
+# must have got there by writeback (6.1 rejects them instead).  On the
+# series' zbud, /init's teardown (a compressor switch, then swapoff)
+# must leave exactly one zbud pool, empty.  Ends with the line
 # "N passed, N failed".
 #
 # Knobs (environment or make variables), with defaults:
@@ -13,11 +18,18 @@
 #   VM_TIMEOUT=900 (seconds)  VM_FLAVOUR=zbud (or zbud-zswap61, zbud-6.1:
 #   see build.sh)
 #   VM_APPEND (more kernel command line, e.g. a module parameter)
+#   VM_CHECK_WRITEBACK=1 or 0 (default 1 for flavour zbud with zpool
+#   zbud or z3fold; set 1 to show that 6.1's zswap fails the check)
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
 : "${VM_FILL_MIB:=400}" "${VM_ZPOOL:=zbud}"
 : "${VM_COMPRESSOR:=lzo}" "${VM_POOL_PERCENT:=20}" "${VM_SEED:=1}"
+case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
+zbud:zbud | zbud:z3fold) : "${VM_CHECK_WRITEBACK:=1}" ;;
+*) : "${VM_CHECK_WRITEBACK:=0}" ;;
+esac
+need_one_of VM_CHECK_WRITEBACK 0 1
 
 new_run_dir vm
 prepare_vm "${VM_FLAVOUR:-zbud}"
@@ -40,9 +52,28 @@ echo "---"
 pool="zswap: loaded using pool $VM_COMPRESSOR/$VM_ZPOOL"
 check "QEMU ran to the end in time" $qemu_ok
 check "console says '$pool'" grep -q -a "$pool" "$log"
-check "the workload finished" grep -q -a 'zbudvm: init done status=0' "$log"
+check "init finished with status 0 (workload, teardown)" \
+	grep -q -a "zbudvm: init done status=0" "$log"
 check "zswap stored_pages > 0" [ "$(value zswap.stored_pages)" -gt 0 ]
 check "no page corrupt" [ "$(value 'result .*corrupt')" -eq 0 ]
+if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
+	check "zswap's pool limit was hit" \
+		[ "$(value zswap.pool_limit_hit)" -gt 0 ]
+	check "written_back_pages is at least 10% of pswpout" \
+		[ "$(value vmstat.pswpout)" -gt 0 -a \
+		$(($(value zswap.written_back_pages) * 10)) -ge \
+		"$(value vmstat.pswpout)" ]
+fi
+case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
+zbud-6.1:* | *:zsmalloc | *:z3fold) ;;
+*)
+	check "a compressor switch and swapoff leave one zbud pool, empty" \
+		[ "$(value 'switch .*ok')" -eq 1 -a \
+		"$(value 'swapoff .*pools')" -eq 1 -a \
+		"$(value 'swapoff zbud_left')" -eq 0 -a \
+		"$(value 'swapoff .*unread')" -eq 0 ]
+	;;
+esac
 scan_log "$log"
 failed=$((failed + problems))
 echo "$passed passed, $failed failed"
