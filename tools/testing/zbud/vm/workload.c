@@ -252,7 +252,8 @@ static void dump_lines(const char *file, const char *prefix,
 static void report(double seconds)
 {
 	static const char *const meminfo[] = {
-		"MemTotal:", "SwapTotal:", "SwapFree:", "Zswap", NULL };
+		"MemTotal:", "SwapTotal:", "SwapFree:", "SwapCached:", "Zswap",
+		NULL };
 	static const char *const vmstat[] = { "pswpin ", "pswpout ", NULL };
 
 	say("result pages=%u written=%llu verified=%llu corrupt=%llu seconds=%.1f",
