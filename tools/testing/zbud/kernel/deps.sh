@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Install the Debian packages the pipeline needs, when some are missing.
+# Usage: deps.sh [PACKAGE...]
+# Install the Debian packages the pipeline needs (or the PACKAGEs given),
+# when some are missing.
 # Only root can install; anyone else gets the list of what is missing.
 # It prints nothing on stdout: callers run it inside scripts whose stdout
 # is captured, so apt-get's output goes to stderr with everything else.
@@ -12,6 +14,7 @@ PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
 libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
 util-linux git perl sparse python3-ply python3-git liblzo2-dev liblz4-dev
 libzstd-dev python3-sphinx clang lld"
+[ $# -eq 0 ] || PACKAGES="$*"
 
 command -v dpkg-query >/dev/null ||
 	{ note "not a Debian system, not checking packages"; exit 0; }

@@ -7,6 +7,8 @@
 # /dev/vdb, ...).  The guest ends by rebooting, which -no-reboot turns
 # into QEMU exiting.  After TIMEOUT seconds QEMU is killed and this fails.
 # VM_MEM (MiB, default 256) and VM_CPUS (default 2) size the guest.
+# VM_THROTTLE_IOPS=N (default 0, none) limits the first DISK to N
+# requests a second (QEMU's throttling.iops-total), as a slow swap disk.
 #
 # Under TCG the guest's TSC counts at the host's TSC rate, but the guest
 # cannot calibrate it (no PIT, HPET or ACPI timer it trusts) and falls
@@ -29,9 +31,13 @@ args=(-nodefaults -accel tcg -cpu max -smp "${VM_CPUS:-2}"
       -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 panic=-1 $append"
       -display none -monitor none -serial "file:$log" -no-reboot)
+need_uint VM_THROTTLE_IOPS 0
+iops=${VM_THROTTLE_IOPS:-0}
 for disk in "$@"; do
 	opt=file=${disk%:ro},format=raw,if=virtio
 	[ "$disk" = "${disk%:ro}" ] || opt+=,readonly=on
+	[ "$iops" -eq 0 ] || opt+=,throttling.iops-total=$iops
+	iops=0
 	args+=(-drive "$opt")
 done
 
