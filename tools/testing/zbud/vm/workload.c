@@ -18,6 +18,15 @@
  *   inject=PERCENT fail that share of the allocations fail_page_alloc
  *                  covers (stress.c; default 0, off)
  *   stress=1       compact memory and walk /proc/kpage* all along
+ *   mode=slide     instead of the random and sequential passes, a hot
+ *                  window of window=MiB (default 200) that moves by half
+ *                  its size over the working set, wrapping around, for
+ *                  steps=N (default 8) steps; each step walks its window
+ *                  once in random order, verifying every page and
+ *                  rewriting one in eight.  So the half of a window that
+ *                  the next one shares, swapped out while the first half
+ *                  was walked, is read again soon.  A sequential pass
+ *                  then checks every page.
  *
  * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  The
  * program exits 1 if any page is corrupt.
@@ -53,6 +62,8 @@ static uint64_t seed = 1;
 static const char *corpus_path = "/dev/vdb";
 static unsigned int inject_percent;
 static bool stress;
+static bool slide;
+static unsigned long window_mib = 200, steps = 8;
 
 static int corpus_fd;
 static uint64_t corpus_pages;
@@ -162,6 +173,53 @@ static void pass_random(void)
 		}
 	}
 	free(order);
+}
+
+/*
+ * Walk the pages of window @w, [w * window / 2, w * window / 2 + window)
+ * modulo the set, in a random order.
+ */
+static void slide_step(uint32_t w)
+{
+	uint32_t wpages = window_mib * (1024 * 1024 / PAGE), start, i, j, t;
+	uint32_t *order = malloc(sizeof(*order) * wpages);
+	uint64_t r = mix(seed ^ ((uint64_t)w << 40));
+
+	if (!order)
+		die("malloc");
+	start = (uint64_t)w * (wpages / 2) % npages;
+	for (i = 0; i < wpages; i++)
+		order[i] = (start + i) % npages;
+	for (i = wpages - 1; i > 0; i--) {
+		r = mix(r);
+		j = r % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < wpages; i++) {
+		verify_page(order[i]);
+		if (mix(r + order[i]) % 8 == 0) {
+			gens[order[i]]++;
+			write_page(order[i]);
+		}
+	}
+	free(order);
+}
+
+static void pass_slide(void)
+{
+	uint64_t c0;
+	double t0;
+	uint32_t w;
+
+	for (w = 0; w < steps; w++) {
+		c0 = corrupt;
+		t0 = now();
+		slide_step(w);
+		say("slide step=%u corrupt=%llu seconds=%.1f", w,
+		    (unsigned long long)(corrupt - c0), now() - t0);
+	}
 }
 
 static void pass_sequential(void)
@@ -282,12 +340,19 @@ static void parse_args(int argc, char **argv)
 			inject_percent = strtoul(argv[i] + 7, NULL, 0);
 		else if (!strncmp(argv[i], "stress=", 7))
 			stress = strtoul(argv[i] + 7, NULL, 0);
+		else if (!strcmp(argv[i], "mode=slide"))
+			slide = true;
+		else if (!strncmp(argv[i], "window=", 7))
+			window_mib = strtoul(argv[i] + 7, NULL, 0);
+		else if (!strncmp(argv[i], "steps=", 6))
+			steps = strtoul(argv[i] + 6, NULL, 0);
 		else
 			say("ignoring unknown argument '%s'", argv[i]);
 	}
-	if (!fill_mib || inject_percent > 100) {
+	if (!fill_mib || inject_percent > 100 ||
+	    (slide && (!window_mib || window_mib > fill_mib || !steps))) {
 		errno = EINVAL;
-		die("fill= must be > 0 and inject= at most 100");
+		die("fill= must be > 0, inject= at most 100, window= from 1 to fill=, steps= > 0");
 	}
 }
 
@@ -333,8 +398,12 @@ int main(int argc, char **argv)
 
 	t0 = now();
 	run_pass("fill", pass_fill);
-	run_pass("random", pass_random);
-	run_pass("pageout", pass_pageout);
+	if (slide) {
+		run_pass("slide", pass_slide);
+	} else {
+		run_pass("random", pass_random);
+		run_pass("pageout", pass_pageout);
+	}
 	run_pass("sequential", pass_sequential);
 	if (inject_percent)
 		inject_stop("workload");
