@@ -14,7 +14,10 @@
  *             directories with them when destroyed; and last a kmemleak
  *             scan;
  *   replay    feed each .txt file in /traces to the kernel's zbud_replay
- *             debugfs files and print its results.
+ *             debugfs files and print its results;
+ *   pressure  as workload, but run /bin/pressure (../pressure/guest.c,
+ *             in the initramfs that pressure/run.sh makes), without the
+ *             teardown.
  * The teardown switches zswap's compressor, which makes a new pool, and
  * turns swap off, which frees every zswap entry: the old pool must then
  * be destroyed, leaving one zbud pool (the new one), and it must be
@@ -455,6 +458,10 @@ int main(void)
 	if (!strcmp(mode, "workload")) {
 		status = workload(argv);
 		finish(status | teardown());
+	}
+	if (!strcmp(mode, "pressure")) {
+		argv[0] = "/bin/pressure";
+		finish(workload(argv));
 	}
 	if (!strcmp(mode, "debug")) {
 		status = workload(argv);

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /bin/pressure: the guest side of `make pressure`, run by /init
+ * (zbudvm.mode=pressure) once swap is on /dev/vda.
+ *
+ * First a probe times page faults that load a page from zswap and faults
+ * that read it from the (throttled) swap disk, and prints both and their
+ * ratio.  Then each job runs in its own cgroup v2 whose memory.max forces
+ * it to swap, while a sampler prints zswap's debugfs counters and
+ * /proc/vmstat's pswpin and pswpout every sample_ms:
+ *   compile  mounts the toolchain disk /dev/vdb (pressure/mkimage.sh)
+ *            read-only on /tc, tmpfs on /tc/out and /tc/tmp, chroots
+ *            there and runs make -jN in /w/obj; then prints the sha256
+ *            of each object it built, for the host to compare;
+ *   slide    /bin/workload mode=slide: a hot window that moves over a
+ *            larger region, every page checked.
+ *
+ * Arguments, KEY=VALUE:
+ *   jobs=compile,slide   which jobs, in order ("none": the probe alone)
+ *   cc_mib=N    memory.max of the compile job (default 96)
+ *   make_j=N    make -jN (default 4)
+ *   slide_mib=N memory.max of the slide job (default 128)
+ *   region=N window=N steps=N seed=N   passed to the slide workload
+ *   probe_mib=N pages the probe times, per kind (default 8 MiB)
+ *   sample_ms=N (default 1000)
+ * Output lines start with "zbudvm: "; the program exits non-zero if a
+ * job failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define PAGE		4096
+#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
+#define ZSWAP_ENABLED	"/sys/module/zswap/parameters/enabled"
+#define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
+#define CGROOT		"/sys/fs/cgroup"
+#define TC		"/tc"
+#define CORPUS		"/dev/vdc"
+
+static const char *jobs = "compile,slide";
+static unsigned long cc_mib = 96, make_j = 4, slide_mib = 128;
+static unsigned long region = 500, window = 200, steps = 8, seed = 1;
+static unsigned long probe_mib = 8, sample_ms = 1000;
+
+static int make_cgroup(const char *name, unsigned long mib);
+static void enter_cgroup(const char *name);
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static unsigned long long counter(const char *name)
+{
+	char path[256];
+	unsigned long long v = 0;
+
+	snprintf(path, sizeof(path), ZSWAP_DEBUGFS "%s", name);
+	read_number(path, &v);
+	return v;
+}
+
+static unsigned long long vmstat(const char *key)
+{
+	unsigned long long v, found = 0;
+	size_t len = strlen(key);
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ' ' &&
+		    sscanf(line + len, "%llu", &v) == 1)
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static void sample(const char *job, double t0)
+{
+	static const char *const rejects[] = {
+		"reject_compress_poor", "reject_alloc_fail",
+		"reject_kmemcache_fail", "reject_reclaim_fail", NULL };
+	unsigned long long rej = 0;
+	int i;
+
+	for (i = 0; rejects[i]; i++)
+		rej += counter(rejects[i]);
+	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
+	    job, now() - t0, counter("pool_total_size"),
+	    counter("stored_pages"), vmstat("pswpin"), vmstat("pswpout"),
+	    counter("written_back_pages"), counter("pool_limit_hit"), rej);
+}
+
+static pid_t start_sampler(const char *job, double t0)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	for (;;) {
+		sample(job, t0);
+		sleep_ms(sample_ms);
+	}
+}
+
+static void stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* splitmix64, as in workload.c. */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Fill @n pages with corpus data, page them out, then fault them back
+ * in a random order; return the median fault time in microseconds.
+ */
+static double time_faults(int corpus, size_t n, const char *kind)
+{
+	unsigned char *mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double *t = calloc(n, sizeof(*t)), med;
+	uint32_t *order = calloc(n, sizeof(*order));
+	unsigned long long in0, out0;
+	volatile unsigned char sink;
+	size_t i, j, k;
+	uint32_t x;
+
+	if (mem == MAP_FAILED || !t || !order) {
+		say("probe: no memory");
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		if (pread(corpus, mem + i * PAGE, PAGE,
+			  (off_t)(mix(seed + i) % 4096) * PAGE) != PAGE)
+			memset(mem + i * PAGE, (int)i, PAGE / 2);
+		mem[i * PAGE] = (unsigned char)i;	/* never all same */
+		order[i] = i;
+	}
+	for (i = n - 1; i > 0; i--) {
+		j = mix(seed ^ i) % (i + 1);
+		x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
+	out0 = vmstat("pswpout");
+	if (madvise(mem, n * PAGE, MADV_PAGEOUT))
+		say("probe: madvise(MADV_PAGEOUT): %s", strerror(errno));
+	/*
+	 * A page written to the disk stays in the swap cache, where a fault
+	 * would find it: once the writes are done, reclaim it.
+	 */
+	sync();
+	sleep_ms(1000);
+	write_file(CGROOT "/probe/memory.reclaim", "256M");
+	in0 = vmstat("pswpin");
+	for (i = 0; i < n; i++) {
+		double t1 = now();
+
+		k = order[i];
+		sink = mem[k * PAGE + 1];
+		t[i] = (now() - t1) * 1e6;
+	}
+	(void)sink;
+	qsort(t, n, sizeof(*t), cmp_double);
+	med = t[n / 2];
+	say("probe kind=%s pages=%zu median_us=%.1f p10_us=%.1f p90_us=%.1f pswpout=%llu pswpin=%llu",
+	    kind, n, med, t[n / 10], t[n * 9 / 10], vmstat("pswpout") - out0,
+	    vmstat("pswpin") - in0);
+	munmap(mem, n * PAGE);
+	free(t);
+	free(order);
+	return med;
+}
+
+/*
+ * The cost of a fault that loads from zswap against one that reads the
+ * swap disk: the same pages, paged out with zswap on and then off, one
+ * page per read (page-cluster 0) for the time of the probe.
+ */
+static void probe(void)
+{
+	size_t n = probe_mib << 8;
+	char cluster[16] = "3";
+	double z, d;
+	int corpus = open(CORPUS, O_RDONLY);
+
+	if (make_cgroup("probe", 1024))
+		return;
+	enter_cgroup("probe");
+	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
+	write_file(PAGE_CLUSTER, "0");
+	z = time_faults(corpus, n, "zswap");
+	write_file(ZSWAP_ENABLED, "N");
+	d = time_faults(corpus, n, "disk");
+	write_file(ZSWAP_ENABLED, "Y");
+	write_file(PAGE_CLUSTER, cluster);
+	if (corpus >= 0)
+		close(corpus);
+	say("probe zswap_load_us=%.1f swap_read_us=%.1f ratio=%.1f", z, d,
+	    z > 0 ? d / z : 0);
+	write_file(CGROOT "/cgroup.procs", "0");
+}
+
+static int mount_at(const char *src, const char *dir, const char *type,
+		    unsigned long flags)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, flags, NULL) && errno != EBUSY) {
+		say("mount %s on %s: %s", type, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Make cgroup @name with memory.max @mib MiB; returns 0 or -1. */
+static int make_cgroup(const char *name, unsigned long mib)
+{
+	char path[256], val[32];
+
+	snprintf(path, sizeof(path), CGROOT "/%s", name);
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		say("mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), CGROOT "/%s/memory.max", name);
+	snprintf(val, sizeof(val), "%lu", mib << 20);
+	return write_file(path, val);
+}
+
+static void enter_cgroup(const char *name)
+{
+	char path[256], pid[32];
+
+	snprintf(path, sizeof(path), CGROOT "/%s/cgroup.procs", name);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(path, pid))
+		exit(126);
+}
+
+static void print_memory_events(const char *name)
+{
+	char path[256], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), CGROOT "/%s/memory.events", name);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		say("cgroup job=%s %s", name, strtok(line, "\n"));
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Run @argv in cgroup @job, chrooted to @root if not NULL, with the
+ * sampler running; print the job's wall time and status.
+ */
+static int run_job(const char *job, const char *root, char *const argv[])
+{
+	double t0 = now();
+	pid_t sampler, pid;
+	int status;
+
+	sampler = start_sampler(job, t0);
+	pid = fork();
+	if (pid == 0) {
+		enter_cgroup(job);
+		if (root && (chroot(root) || chdir("/w/obj"))) {
+			say("chroot %s: %s", root, strerror(errno));
+			_exit(126);
+		}
+		execve(argv[0], argv, (char *[]){ "PATH=/usr/bin:/bin",
+			"TMPDIR=/tmp", "LC_ALL=C", NULL });
+		say("exec %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		say("job %s: %s", job, strerror(errno));
+		stop(sampler);
+		return -1;
+	}
+	stop(sampler);
+	sample(job, t0);
+	status = WIFEXITED(status) ? WEXITSTATUS(status) :
+		 128 + WTERMSIG(status);
+	say("job name=%s status=%d seconds=%.1f", job, status, now() - t0);
+	print_memory_events(job);
+	return status;
+}
+
+/* Print "obj SUM NAME" for each object the compile job built. */
+static int checksums(void)
+{
+	char line[512];
+	int fd[2], n = 0, status;
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		if (chroot(TC) || chdir("/out"))
+			_exit(126);
+		/* The names come from the reference list: a missing object
+		 * shows up as a line short. */
+		execl("/bin/sh", "sh", "-c",
+		      "cut -c67- /w/ref.sha256 2>/dev/null | "
+		      "while read -r o; do "
+		      "[ -f \"$o\" ] && sha256sum \"$o\"; done", NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		say("obj %s", strtok(line, "\n"));
+		n++;
+	}
+	if (f)
+		fclose(f);
+	waitpid(pid, &status, 0);
+	say("objects built=%d", n);
+	return 0;
+}
+
+static int compile(void)
+{
+	char jarg[32];
+	char *argv[] = { "/usr/bin/make", "-s", jarg, "OUT=/out", NULL };
+	int err;
+
+	snprintf(jarg, sizeof(jarg), "-j%lu", make_j);
+	if (mount_at("/dev/vdb", TC, "ext2", MS_RDONLY) ||
+	    mount_at("tmpfs", TC "/out", "tmpfs", 0) ||
+	    mount_at("tmpfs", TC "/tmp", "tmpfs", 0) ||
+	    mount_at("proc", TC "/proc", "proc", 0) ||
+	    mount_at("devtmpfs", TC "/dev", "devtmpfs", 0) ||
+	    make_cgroup("compile", cc_mib))
+		return -1;
+	err = run_job("compile", TC, argv);
+	checksums();
+	return err;
+}
+
+static int slide(void)
+{
+	char a[4][32];
+	char *argv[] = { "/bin/workload", "mode=slide", a[0], a[1], a[2],
+			 a[3], "corpus=" CORPUS, NULL };
+
+	snprintf(a[0], sizeof(a[0]), "fill=%lu", region);
+	snprintf(a[1], sizeof(a[1]), "window=%lu", window);
+	snprintf(a[2], sizeof(a[2]), "steps=%lu", steps);
+	snprintf(a[3], sizeof(a[3]), "seed=%lu", seed);
+	if (make_cgroup("slide", slide_mib))
+		return -1;
+	return run_job("slide", NULL, argv);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct {
+		const char *key;
+		unsigned long *val;
+	} knobs[] = {
+		{ "cc_mib=", &cc_mib }, { "make_j=", &make_j },
+		{ "slide_mib=", &slide_mib }, { "region=", &region },
+		{ "window=", &window }, { "steps=", &steps },
+		{ "seed=", &seed }, { "probe_mib=", &probe_mib },
+		{ "sample_ms=", &sample_ms },
+	};
+	size_t k, len;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "jobs=", 5)) {
+			jobs = argv[i] + 5;
+			continue;
+		}
+		for (k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
+			len = strlen(knobs[k].key);
+			if (!strncmp(argv[i], knobs[k].key, len)) {
+				*knobs[k].val = strtoul(argv[i] + len, NULL, 0);
+				break;
+			}
+		}
+		if (k == sizeof(knobs) / sizeof(knobs[0]))
+			say("ignoring unknown argument '%s'", argv[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char *list, *job;
+	int err = 0;
+
+	parse_args(argc, argv);
+	if (mount_at("cgroup2", CGROOT, "cgroup2", 0) ||
+	    write_file(CGROOT "/cgroup.subtree_control", "+memory"))
+		return 1;
+	if (probe_mib)
+		probe();
+	list = strdup(jobs);
+	for (job = strtok(list, ","); job; job = strtok(NULL, ",")) {
+		if (!strcmp(job, "compile")) {
+			err |= compile() != 0;
+		} else if (!strcmp(job, "slide")) {
+			err |= slide() != 0;
+		} else if (strcmp(job, "none")) {
+			say("unknown job '%s'", job);
+			err = 1;
+		}
+	}
+	free(list);
+	say("pressure done status=%d", err);
+	return err;
+}
