@@ -10,8 +10,9 @@
  * /proc/vmstat's pswpin and pswpout every sample_ms:
  *   compile  mounts the toolchain disk /dev/vdb (pressure/mkimage.sh)
  *            read-only on /tc, tmpfs on /tc/out and /tc/tmp, chroots
- *            there and runs make -jN in /w/obj; then prints the sha256
- *            of each object it built, for the host to compare;
+ *            there and runs make -jN in /w/obj (with /w/spawnfix.so
+ *            preloaded, see spawnfix.c); then prints the sha256 of each
+ *            object it built, for the host to compare;
  *   slide    /bin/workload mode=slide: a hot window that moves over a
  *            larger region, every page checked.
  *
@@ -289,7 +290,8 @@ static void print_memory_events(const char *name)
  * Run @argv in cgroup @job, chrooted to @root if not NULL, with the
  * sampler running; print the job's wall time and status.
  */
-static int run_job(const char *job, const char *root, char *const argv[])
+static int run_job(const char *job, const char *root, char *const argv[],
+		   char *const envp[])
 {
 	double t0 = now();
 	pid_t sampler, pid;
@@ -303,8 +305,7 @@ static int run_job(const char *job, const char *root, char *const argv[])
 			say("chroot %s: %s", root, strerror(errno));
 			_exit(126);
 		}
-		execve(argv[0], argv, (char *[]){ "PATH=/usr/bin:/bin",
-			"TMPDIR=/tmp", "LC_ALL=C", NULL });
+		execve(argv[0], argv, envp);
 		say("exec %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -363,6 +364,8 @@ static int compile(void)
 {
 	char jarg[32];
 	char *argv[] = { "/usr/bin/make", "-s", jarg, "OUT=/out", NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C",
+			 "LD_PRELOAD=/w/spawnfix.so", NULL };
 	int err;
 
 	snprintf(jarg, sizeof(jarg), "-j%lu", make_j);
@@ -373,13 +376,14 @@ static int compile(void)
 	    mount_at("devtmpfs", TC "/dev", "devtmpfs", 0) ||
 	    make_cgroup("compile", cc_mib))
 		return -1;
-	err = run_job("compile", TC, argv);
+	err = run_job("compile", TC, argv, envp);
 	checksums();
 	return err;
 }
 
 static int slide(void)
 {
+	char *envp[] = { "PATH=/bin", NULL };
 	char a[4][32];
 	char *argv[] = { "/bin/workload", "mode=slide", a[0], a[1], a[2],
 			 a[3], "corpus=" CORPUS, NULL };
@@ -390,7 +394,7 @@ static int slide(void)
 	snprintf(a[3], sizeof(a[3]), "seed=%lu", seed);
 	if (make_cgroup("slide", slide_mib))
 		return -1;
-	return run_job("slide", NULL, argv);
+	return run_job("slide", NULL, argv, envp);
 }
 
 static void parse_args(int argc, char **argv)

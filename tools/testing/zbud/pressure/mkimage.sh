@@ -14,6 +14,7 @@
 #     /w/obj: the build directory's generated headers and a Makefile
 #     that builds those objects with the kernel's own command lines,
 #     relative paths only, into $(OUT) (default /out, a tmpfs);
+#   - /w/spawnfix.so, which the guest preloads into make (spawnfix.c);
 #   - /w/ref.sha256: the objects' checksums from a reference build made
 #     here on the host from the same files, same compiler, same command
 #     lines and same relative paths; the guest's objects must match it.
@@ -59,7 +60,7 @@ BINS="gcc $(gcc -print-prog-name=cc1) as ld make sh bash sha256sum mkdir
 rm cat env cut"
 GCCLIB=$(dirname "$(gcc -print-prog-name=cc1)")
 
-key=$({ cat "$0" "${cmds[@]}"; gcc -v 2>&1; for b in $BINS; do
+key=$({ cat "$0" "$(dirname "$0")/spawnfix.c" "${cmds[@]}"; gcc -v 2>&1; for b in $BINS; do
 	sha1sum "$(realpath "$(command -v "$b")")"; done; } |
 	sha1sum | cut -c1-12)
 img=$CACHE/pressure/toolchain-$key.img
@@ -122,7 +123,10 @@ for f in "$root$GCCLIB"/*.so*; do
 	add_path "$(realpath -m "$GCCLIB/$(readlink "$f")")" 2>/dev/null ||
 		true
 done
-mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/out"
+mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/out" "$root/w"
+# make's posix_spawn needs CONFIG_MULTIUSER without it (spawnfix.c).
+gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$root/w/spawnfix.so" \
+	"$(dirname "$0")/spawnfix.c" || die "cannot build spawnfix.c"
 
 # The sources: each object's .c and the headers its .cmd lists, from the
 # tree into w/src and from the build directory into w/obj.
