@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: report.sh RUN_DIR
+#
+# Print make pressure's tables for the run directory run.sh filled
+# (rows, jobs, header, probes, metrics, samples/), and draw a plot per
+# job into tools/testing/zbud/results/pressure-JOB.svg.  It can be rerun
+# on an old run directory ($CACHE/runs/pressure-latest).
+#
+# metrics has a line per row, run and job: row run job seconds pswpin
+# pswpout written_back pool_limit_hit rejects peak_MiB density wrong
+# ok|FAIL.  A cell is the median over the runs and, with more than one,
+# the range in brackets; time is the ratio to zbud-6.1's median for the
+# job; wrong objects and corrupt pages are totals over the runs ("?"
+# before the number if a run did not say).
+set -euo pipefail
+. "$(dirname "$0")/../kernel/lib.sh"
+
+[ $# -eq 1 ] && [ -f "$1/metrics" ] && [ -f "$1/rows" ] ||
+	die "usage: ${0##*/} RUN_DIR (made by run.sh)"
+run=$1
+PAGE_SIZE=4096
+mapfile -t rows <"$run/rows"
+jobs=$(cat "$run/jobs")
+results=$ZBUD_DIR/results
+
+label_of()
+{
+	case $1 in
+	zbud-zswap61)	echo "zbud, 6.1 zswap" ;;
+	*)		echo "$1" ;;
+	esac
+}
+
+table()
+{
+	local job=$1 r wrongname
+
+	wrongname="wrong objects"
+	[ "$job" = compile ] || wrongname="corrupt pages"
+	echo "job $job"
+	echo "row | runs | time vs zbud-6.1 | $wrongname | pswpin | pswpout" \
+	     "| written_back_pages | pool_limit_hit | rejects" \
+	     "| peak pool MiB | density at peak | failed runs"
+	for r in "${rows[@]}"; do
+		label=$(label_of "$r")
+		awk -v row="$r" -v job="$job" -v label="$label" '
+			function med(a, n,   i, j, t) {
+				for (i = 2; i <= n; i++)
+					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+			function cell(c, fmt,   n, a, i) {
+				n = 0
+				for (i = 1; i <= runs; i++)
+					if (val[i, c] != "-") a[++n] = val[i, c]
+				if (n == 0) return "-"
+				m = med(a, n)
+				if (n == 1) return sprintf(fmt, m)
+				return sprintf(fmt " (" fmt "-" fmt ")", m, a[1], a[n]) }
+			$3 == job && $1 == "zbud-6.1" && $4 != "-" { base[++nb] = $4 }
+			$3 == job && $1 == row {
+				runs++
+				for (c = 4; c <= 12; c++) val[runs, c] = $c
+				fails += $13 != "ok"
+				if ($12 != "-") wrong += $12; else nowrong++ }
+			END {
+				b = nb ? med(base, nb) : 0
+				for (i = 1; i <= runs; i++)
+					val[i, 4] = (b > 0 && val[i, 4] != "-") ? val[i, 4] / b : "-"
+				printf "%s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d\n",
+				    label, runs, cell(4, "%.2f"), (nowrong ? "?" : "") wrong,
+				    cell(5, "%d"), cell(6, "%d"), cell(7, "%d"),
+				    cell(8, "%d"), cell(9, "%d"), cell(10, "%.1f"),
+				    cell(11, "%.2f"), fails }' "$run/metrics"
+	done
+}
+
+# plot JOB: pool pages, stored pages and swap-ins over time, run 1 of
+# each row, into results/pressure-JOB.svg.
+plot()
+{
+	local job=$1 r f plots=() i=0 dat
+
+	for r in "${rows[@]}"; do
+		f=$run/samples/$job.$r.1
+		[ -s "$f" ] || continue
+		label=$(label_of "$r")
+		dat=$run/samples/$job.$r.1.dat
+		awk -v page=$PAGE_SIZE '{
+			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			if (NR == 1) in0 = v["pswpin"]
+			print v["t"], v["pool_bytes"] / page, v["stored"],
+			      v["pswpin"] - in0 }' "$f" >"$dat"
+		plots+=("$dat|$label")
+	done
+	[ ${#plots[@]} -gt 0 ] || return 0
+	{
+		echo "set terminal svg size 900,900 dynamic"
+		echo "set output '$results/pressure-$job.svg.new'"
+		echo "set multiplot layout 3,1 title 'make pressure, job $job" \
+		     "(run 1 of each row)'"
+		echo "set key left top; set grid; set xlabel 'seconds'"
+		for what in "2:pool pages" "3:stored pages" "4:swap-ins (pswpin)"; do
+			echo "set ylabel '${what#*:}'"
+			printf 'plot '
+			i=0
+			for p in "${plots[@]}"; do
+				[ $i -eq 0 ] || printf ', '
+				printf "'%s' using 1:%s with lines title '%s'" \
+					"${p%%|*}" "${what%%:*}" "${p#*|}"
+				i=$((i + 1))
+			done
+			echo
+		done
+		echo "unset multiplot"
+	} >"$run/plot-$job.gp"
+	gnuplot "$run/plot-$job.gp" ||
+		{ note "gnuplot failed on $run/plot-$job.gp"; return 0; }
+	mv "$results/pressure-$job.svg.new" "$results/pressure-$job.svg"
+}
+
+mkdir -p "$results"
+awk '$3 != "" { z[++n] = $3; d[n] = $4; q[n] = $5 }
+     END {
+	if (!n) { print "probe: no result"; exit }
+	for (i = 1; i <= n; i++) { sz += z[i]; sd += d[i]; sq += q[i] }
+	printf "probe (in the guest, TCG): zswap load %.1f us, swap read %.1f us, ratio %.1f (mean of %d boots)\n",
+	    sz / n, sd / n, sq / n, n }' "$run/probes"
+cat "$run/header"
+echo "cells: median (min-max) over the runs; plots: results/pressure-JOB.svg"
+for j in $jobs; do
+	echo
+	table "$j"
+done
+for j in $jobs; do
+	if command -v gnuplot >/dev/null; then
+		plot "$j"
+	else
+		note "no gnuplot: no plot for job $j"
+	fi
+done
