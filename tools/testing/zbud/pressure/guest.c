@@ -450,7 +450,7 @@ static void parse_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char *list, *job;
+	char *list, *job, *pos;
 	int err = 0;
 
 	parse_args(argc, argv);
@@ -460,7 +460,9 @@ int main(int argc, char **argv)
 	if (probe_mib)
 		probe();
 	list = strdup(jobs);
-	for (job = strtok(list, ","); job; job = strtok(NULL, ",")) {
+	/* strtok_r: the jobs themselves use strtok(). */
+	for (job = strtok_r(list, ",", &pos); job;
+	     job = strtok_r(NULL, ",", &pos)) {
 		if (!strcmp(job, "compile")) {
 			err |= compile() != 0;
 		} else if (!strcmp(job, "slide")) {

@@ -185,7 +185,7 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 	     "$PRESSURE_RATIO" >"$run/calibration"
 fi
 
-guest_args="jobs=$(tr ' ' , <<<"$PRESSURE_JOBS") cc_mib=$PRESSURE_CC_MIB"
+guest_args="jobs=$(echo $PRESSURE_JOBS | tr ' ' ,) cc_mib=$PRESSURE_CC_MIB"
 guest_args+=" make_j=$PRESSURE_MAKE_J slide_mib=$PRESSURE_SLIDE_MIB"
 guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
 guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
@@ -248,7 +248,7 @@ boot_one()
 		else
 			wrong=$(grep -a -o 'zbudvm: result .*' "$log" |
 				sed 's/.*corrupt=\([0-9]*\).*/\1/' |
-				tail -n 1)
+				tail -n 1 || true)
 			wrong=${wrong:--}
 		fi
 		jok=$ok
