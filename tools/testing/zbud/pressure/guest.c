@@ -23,6 +23,7 @@
  *   slide_mib=N memory.max of the slide job (default 128)
  *   region=N window=N steps=N seed=N   passed to the slide workload
  *   probe_mib=N pages the probe times, per kind (default 8 MiB)
+ *   probe_reps=N  probe N times, report the medians (default 1, at most 9)
  *   sample_ms=N (default 1000)
  * Output lines start with "zbudvm: "; the program exits non-zero if a
  * job failed.
@@ -54,7 +55,7 @@
 static const char *jobs = "compile,slide";
 static unsigned long cc_mib = 96, make_j = 4, slide_mib = 128;
 static unsigned long region = 500, window = 200, steps = 8, seed = 1;
-static unsigned long probe_mib = 8, sample_ms = 1000;
+static unsigned long probe_mib = 8, probe_reps = 1, sample_ms = 1000;
 
 static int make_cgroup(const char *name, unsigned long mib);
 static void enter_cgroup(const char *name);
@@ -236,7 +237,9 @@ static void probe(void)
 {
 	size_t n = probe_mib << 8;
 	char cluster[16] = "3";
-	double z, d;
+	double z[9], d[9];
+	unsigned long r, reps = probe_reps < 1 ? 1 :
+				probe_reps > 9 ? 9 : probe_reps;
 	int corpus = open(CORPUS, O_RDONLY);
 
 	if (make_cgroup("probe", 1024))
@@ -244,15 +247,20 @@ static void probe(void)
 	enter_cgroup("probe");
 	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
 	write_file(PAGE_CLUSTER, "0");
-	z = time_faults(corpus, n, "zswap");
-	write_file(ZSWAP_ENABLED, "N");
-	d = time_faults(corpus, n, "disk");
-	write_file(ZSWAP_ENABLED, "Y");
+	for (r = 0; r < reps; r++) {
+		z[r] = time_faults(corpus, n, "zswap");
+		write_file(ZSWAP_ENABLED, "N");
+		d[r] = time_faults(corpus, n, "disk");
+		write_file(ZSWAP_ENABLED, "Y");
+	}
 	write_file(PAGE_CLUSTER, cluster);
 	if (corpus >= 0)
 		close(corpus);
-	say("probe zswap_load_us=%.1f swap_read_us=%.1f ratio=%.1f", z, d,
-	    z > 0 ? d / z : 0);
+	qsort(z, reps, sizeof(z[0]), cmp_double);
+	qsort(d, reps, sizeof(d[0]), cmp_double);
+	say("probe zswap_load_us=%.1f swap_read_us=%.1f ratio=%.1f reps=%lu",
+	    z[reps / 2], d[reps / 2],
+	    z[reps / 2] > 0 ? d[reps / 2] / z[reps / 2] : 0, reps);
 	write_file(CGROOT "/cgroup.procs", "0");
 }
 
@@ -426,6 +434,7 @@ static void parse_args(int argc, char **argv)
 		{ "slide_mib=", &slide_mib }, { "region=", &region },
 		{ "window=", &window }, { "steps=", &steps },
 		{ "seed=", &seed }, { "probe_mib=", &probe_mib },
+		{ "probe_reps=", &probe_reps },
 		{ "sample_ms=", &sample_ms },
 	};
 	size_t k, len;

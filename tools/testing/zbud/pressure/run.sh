@@ -33,7 +33,8 @@
 #   PRESSURE_POOL_PERCENT=5 (zswap.max_pool_percent)
 #   PRESSURE_IOPS=auto: the swap disk's throttle, requests a second
 #     (QEMU's throttling.iops-total), or "auto": a first boot times a
-#     zswap load (the probe alone, disk unthrottled) and the throttle is
+#     zswap load (the probe alone, 5 times, disk unthrottled; the
+#     median) and the throttle is
 #     set to 1 / (PRESSURE_RATIO * that time), PRESSURE_RATIO=30 being a
 #     real machine's SSD read against an lzo zswap load
 #   PRESSURE_RATIO=30
@@ -166,7 +167,8 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 		"$VM_DIR/run-qemu.sh" "${kout[zbud]}/bzImage" "$initrd" "$con" \
 		600 "$(echo kunit.enable=0 zswap.enabled=1 zswap.zpool=zbud \
 		zswap.compressor=lzo zbudvm.mode=pressure zbudvm.jobs=none \
-		zbudvm.probe_mib=$PRESSURE_PROBE_MIB)" "$run/swap.img" \
+		zbudvm.probe_mib=$PRESSURE_PROBE_MIB zbudvm.probe_reps=5)" \
+		"$run/swap.img" \
 		"$image:ro" "$corpus:ro"
 	rm -f "$run/swap.img"
 	line=$(tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe zswap_load.*' ||
