@@ -3,7 +3,7 @@
 # make pressure: real programs under memory pressure, zswap in front of a
 # throttled swap disk, once per row and run, in QEMU (TCG).  See README.
 #
-# Each boot (a "row-run", about 3 to 6 minutes) runs, in the guest
+# Each boot (a "row-run", about 5 to 8 minutes) runs, in the guest
 # (guest.c): a probe that times a fault from zswap against one from the
 # swap disk, then each job in a cgroup v2 whose memory.max makes it swap:
 #   compile  make -jN of PRESSURE_OBJS objects of the configured 6.1 tree
@@ -120,7 +120,7 @@ done
 "$ZBUD_DIR/kernel/deps.sh" gnuplot-nox e2fsprogs
 new_run_dir pressure
 note "rows: ${rows[*]}; ${PRESSURE_RUNS} run(s) each, interleaved," \
-     "about 3 to 6 minutes a run, plus a kernel build per new flavour" \
+     "about 5 to 8 minutes a run (TCG; 7 on a busy 2-core host), plus a kernel build per new flavour" \
      "(about 3 minutes with a warm ccache) and the toolchain image" \
      "(about 2 minutes); run files in $run"
 
