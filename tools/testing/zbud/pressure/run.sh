@@ -120,8 +120,9 @@ done
 "$ZBUD_DIR/kernel/deps.sh" gnuplot-nox e2fsprogs
 new_run_dir pressure
 note "rows: ${rows[*]}; ${PRESSURE_RUNS} run(s) each, interleaved," \
-     "about 5 to 8 minutes a run (TCG; 7 on a busy 2-core host), plus a kernel build per new flavour" \
-     "(about 3 minutes with a warm ccache) and the toolchain image" \
+     "about 5 to 8 minutes a run, plus a calibration boot, a kernel" \
+     "build per new flavour (about 3 minutes with a warm ccache) and" \
+     "the toolchain image" \
      "(about 2 minutes); run files in $run"
 
 # Kernels: the zbud flavour always (the compile job's tree is its build).
