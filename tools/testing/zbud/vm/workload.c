@@ -147,27 +147,26 @@ static void pass_fill(void)
 		write_page(i);
 }
 
-/* Visit every page once in a seeded random order; rewrite a quarter. */
-static void pass_random(void)
+/*
+ * Shuffle @order (n page numbers) with the generator state @r, then
+ * verify each page in that order and rewrite about one in @rewrite of
+ * them, picked by @pick.  Frees @order.
+ */
+static void visit_shuffled(uint32_t *order, uint32_t n, uint64_t r,
+			   uint64_t pick, unsigned int rewrite)
 {
-	uint32_t *order = malloc(sizeof(*order) * npages);
-	uint64_t r = seed;
 	uint32_t i, j, t;
 
-	if (!order)
-		die("malloc");
-	for (i = 0; i < npages; i++)
-		order[i] = i;
-	for (i = npages - 1; i > 0; i--) {
+	for (i = n - 1; i > 0; i--) {
 		r = mix(r);
 		j = r % (i + 1);
 		t = order[i];
 		order[i] = order[j];
 		order[j] = t;
 	}
-	for (i = 0; i < npages; i++) {
+	for (i = 0; i < n; i++) {
 		verify_page(order[i]);
-		if (mix(seed + order[i]) % 4 == 0) {
+		if (mix(pick + order[i]) % rewrite == 0) {
 			gens[order[i]]++;
 			write_page(order[i]);
 		}
@@ -175,13 +174,26 @@ static void pass_random(void)
 	free(order);
 }
 
+/* Visit every page once in a seeded random order; rewrite a quarter. */
+static void pass_random(void)
+{
+	uint32_t *order = malloc(sizeof(*order) * npages);
+	uint32_t i;
+
+	if (!order)
+		die("malloc");
+	for (i = 0; i < npages; i++)
+		order[i] = i;
+	visit_shuffled(order, npages, seed, seed, 4);
+}
+
 /*
  * Walk the pages of window @w, [w * window / 2, w * window / 2 + window)
- * modulo the set, in a random order.
+ * modulo the set, in a random order; rewrite an eighth.
  */
 static void slide_step(uint32_t w)
 {
-	uint32_t wpages = window_mib * (1024 * 1024 / PAGE), start, i, j, t;
+	uint32_t wpages = window_mib * (1024 * 1024 / PAGE), start, i;
 	uint32_t *order = malloc(sizeof(*order) * wpages);
 	uint64_t r = mix(seed ^ ((uint64_t)w << 40));
 
@@ -190,21 +202,7 @@ static void slide_step(uint32_t w)
 	start = (uint64_t)w * (wpages / 2) % npages;
 	for (i = 0; i < wpages; i++)
 		order[i] = (start + i) % npages;
-	for (i = wpages - 1; i > 0; i--) {
-		r = mix(r);
-		j = r % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-	for (i = 0; i < wpages; i++) {
-		verify_page(order[i]);
-		if (mix(r + order[i]) % 8 == 0) {
-			gens[order[i]]++;
-			write_page(order[i]);
-		}
-	}
-	free(order);
+	visit_shuffled(order, wpages, r, r, 8);
 }
 
 static void pass_slide(void)
