@@ -6,6 +6,9 @@
 # console written to LOG, and each DISK as a raw virtio disk (/dev/vda,
 # /dev/vdb, ...).  The guest ends by rebooting, which -no-reboot turns
 # into QEMU exiting.  After TIMEOUT seconds QEMU is killed and this fails.
+# An oops panics the guest (oops=panic, panic=-1: reboot at once), so a
+# crash in a kernel thread ends the run instead of leaving a guest that
+# waits out TIMEOUT.
 # VM_MEM (MiB, default 256) and VM_CPUS (default 2) size the guest.
 # VM_THROTTLE_IOPS=N (default 0, none) limits the first DISK to N
 # requests a second (QEMU's throttling.iops-total), as a slow swap disk.
@@ -29,7 +32,7 @@ khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' \
 args=(-nodefaults -accel tcg -cpu max -smp "${VM_CPUS:-2}"
       -m "${VM_MEM:-256}" -bios /usr/share/qemu/qboot.rom
       -kernel "$kernel" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 $append"
+      -append "console=ttyS0 panic=-1 oops=panic $append"
       -display none -monitor none -serial "file:$log" -no-reboot)
 need_uint VM_THROTTLE_IOPS 0
 iops=${VM_THROTTLE_IOPS:-0}
