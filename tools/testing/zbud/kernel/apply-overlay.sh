@@ -17,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 replay=false
-patches="Kconfig.patch mm/zswap.patch"
+patches=$OVERLAY_PATCHES
 while [ $# -gt 0 ]; do
 	case $1 in
 	--replay) replay=true ;;

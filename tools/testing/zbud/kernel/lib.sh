@@ -108,6 +108,9 @@ lock_cache()
 OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
+# The patch files of the overlay, in the order they are applied.
+OVERLAY_PATCHES="Kconfig.patch mm/zswap.patch"
+
 # overlay_hash [REV]: a short hash of the series' sources (the overlay
 # files, Kconfig.patch, mm/zswap.patch and MAINTAINERS) on disk, or as of
 # git revision REV.  Saved results carry it, so that the cover letter can
@@ -116,7 +119,7 @@ overlay_hash()
 {
 	local f
 
-	for f in $OVERLAY_FILES Kconfig.patch mm/zswap.patch MAINTAINERS; do
+	for f in $OVERLAY_FILES $OVERLAY_PATCHES MAINTAINERS; do
 		echo "== $f"
 		if [ -n "${1:-}" ]; then
 			git -C "$REPO" cat-file blob "$1:$f" 2>/dev/null || true
@@ -146,7 +149,7 @@ REPLAY_FILE=mm/zbud_replay.c
 # replaced.
 patched_files()
 {
-	sed -n 's|^+++ b/||p' "$REPO/Kconfig.patch" "$REPO/mm/zswap.patch" |
+	(cd "$REPO" && sed -n 's|^+++ b/||p' $OVERLAY_PATCHES) |
 		awk '!seen[$0]++'
 	echo MAINTAINERS
 }

@@ -85,7 +85,7 @@ else
 	date=$(git -C "$REPO" log -1 --format=%ct "$SERIES_REV")
 	# shellcheck disable=SC2086
 	dirty=$(git -C "$REPO" status --porcelain -- $SERIES_FILES \
-		Kconfig.patch mm/zswap.patch MAINTAINERS | tr '\n' ' ')
+		$OVERLAY_PATCHES MAINTAINERS | tr '\n' ' ')
 	[ -z "$dirty" ] ||
 		note "not in $SERIES_REV, so not in the series: $dirty"
 fi
