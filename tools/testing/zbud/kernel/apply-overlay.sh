@@ -3,12 +3,13 @@
 # Usage: apply-overlay.sh [--replay] [--no-zswap] TREE [PRISTINE]
 #
 # Put the zbud series into the 6.1 tree TREE: copy in the series' own
-# files, apply Kconfig.patch and mm/zswap.patch (the zswap fixes) and
-# replace the ZBUD block of MAINTAINERS.
+# files, apply Kconfig.patch, mm/z3fold.patch and mm/zswap.patch (the
+# fixes to 6.1's z3fold and zswap) and replace the ZBUD block of
+# MAINTAINERS.
 # --replay also builds in the test pipeline's trace replay
 # (replay/zbud_replay.c as mm/zbud_replay.c), which is not part of the
-# series.  --no-zswap leaves out mm/zswap.patch: our zbud under 6.1's
-# own zswap.
+# series.  --no-zswap leaves out mm/z3fold.patch and mm/zswap.patch:
+# our zbud under 6.1's own zswap.
 # The files the patches edit are taken from PRISTINE (default TREE itself,
 # which then must not carry an older version of the overlay).  A file of
 # TREE is rewritten only when its content changes, so a rebuild after a

@@ -15,12 +15,14 @@
 #   zbud        6.1 with the zbud series applied, KUnit suite built in
 #   zbud-debug  the same plus KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC,
 #               kmemleak and fail_page_alloc (configs/debug.config)
-#   zbud-zswap61  like zbud, but without mm/zswap.patch: our zbud under
-#               6.1's own zswap
+#   zbud-zswap61  like zbud, but without mm/z3fold.patch and
+#               mm/zswap.patch: our zbud under 6.1's own zswap
 #   zbud-6.1    the same 6.1 source without the series
-# zbud and zbud-debug get the whole series, mm/zswap.patch included.
+# zbud and zbud-debug get the whole series, the z3fold and zswap fixes
+# included.
 # The zbud flavours share one patched tree, $CACHE/tree/<source>, which
-# each build brings to its own state (only mm/zswap.c differs).
+# each build brings to its own state (only mm/z3fold.c and mm/zswap.c
+# differ).
 # The zbud flavours also carry the test-only trace replay
 # (../replay/zbud_replay.c), which the series itself never contains.
 set -euo pipefail

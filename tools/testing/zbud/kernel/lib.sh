@@ -109,10 +109,10 @@ OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
 # The patch files of the overlay, in the order they are applied.
-OVERLAY_PATCHES="Kconfig.patch mm/zswap.patch"
+OVERLAY_PATCHES="Kconfig.patch mm/z3fold.patch mm/zswap.patch"
 
 # overlay_hash [REV]: a short hash of the series' sources (the overlay
-# files, Kconfig.patch, mm/zswap.patch and MAINTAINERS) on disk, or as of
+# files, the patch files and MAINTAINERS) on disk, or as of
 # git revision REV.  Saved results carry it, so that the cover letter can
 # tell results of these very sources from stale ones.
 overlay_hash()
@@ -144,9 +144,8 @@ save_result()
 # Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
 REPLAY_FILE=mm/zbud_replay.c
 
-# Files of a tree that the overlay edits: those Kconfig.patch and
-# mm/zswap.patch touch, each once, plus MAINTAINERS, whose ZBUD block is
-# replaced.
+# Files of a tree that the overlay edits: those the patch files touch,
+# each once, plus MAINTAINERS, whose ZBUD block is replaced.
 patched_files()
 {
 	(cd "$REPO" && sed -n 's|^+++ b/||p' $OVERLAY_PATCHES) |

@@ -20,9 +20,11 @@
 #                             the mm/Makefile line
 #   6. Documentation/mm: document zbud
 #                             Documentation/mm/zbud.rst, the index.rst line
-#   7. mm/zswap: the pool reference leak
+#   7. mm/z3fold: no unbuddied list for an empty page
+#                             mm/z3fold.patch
+#   8. mm/zswap: the pool reference leak
 #                             the first diff of mm/zswap.patch
-#   8. mm/zswap: shrink until the pool accepts again
+#   9. mm/zswap: shrink until the pool accepts again
 #                             its second diff
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
@@ -38,7 +40,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/8]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/9]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -52,18 +54,20 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
-	   5-kunit.txt 6-docs.txt 7-zswap-leak.txt 8-zswap-shrink.txt)
+	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
+	   9-zswap-shrink.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h mm/zbud.c"
 	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
-	    "Documentation/mm/zbud.rst" "" "")
+	    "Documentation/mm/zbud.rst" "" "" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
-# file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.c@7 is mm/zswap.c
+# file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.c@8 is mm/zswap.c
 # with the first diff of mm/zswap.patch applied, which holds one diff
 # per patch.
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
-	      "Documentation/mm/index.rst" "mm/zswap.c@7" "mm/zswap.c")
+	      "Documentation/mm/index.rst" "mm/z3fold.c" "mm/zswap.c@8"
+	      "mm/zswap.c")
 ZSWAP_DIFFS=2
 
 need_tool git git
@@ -168,6 +172,19 @@ awk '
 	[ "$(grep -c '^config ' "$stage/final/mm/Kconfig@1")" = \
 	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
+
+# mm/z3fold.c with mm/z3fold.patch, its one diff.
+z3fold_state()
+{
+	repo_has mm/z3fold.patch || return 0
+	sgit cat-file blob "$base:mm/z3fold.c" >"$stage/final/mm/z3fold.c" ||
+		die "mm/z3fold.c is not in the pristine tree"
+	repo_file mm/z3fold.patch |
+		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
+		>"$stage/patch.log" 2>&1 ||
+		die "mm/z3fold.patch does not apply: $(cat "$stage/patch.log")"
+}
+z3fold_state
 
 # mm/zswap.c after each diff of mm/zswap.patch.  Text before the first
 # diff is its comment; each diff starts at a "diff --git" line.
