@@ -4,9 +4,11 @@
 # one final line of the same form; fail if anything failed.
 #
 # CHECK_SUITES picks and orders the suites (default "kunit install vm
-# debug replay harness bench series"): install runs the paths of a fresh
-# machine with stub dpkg-query and apt-get (kernel/install-test.sh),
-# debug is the reliability run on the
+# z3fold debug replay harness bench series"): install runs the paths of
+# a fresh machine with stub dpkg-query and apt-get
+# (kernel/install-test.sh), z3fold the vm.sh workload with zswap on
+# 6.1's z3fold, which the series' writeback crashed before
+# mm/z3fold.patch, debug is the reliability run on the
 # debug kernel (vm/debug.sh), replay the in-kernel trace replay
 # (vm/replay.sh), bench the self-test of zbud_bench and pagesizes,
 # series the lint part of the patch series (checkpatch, kernel-doc,
@@ -55,14 +57,17 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit install vm debug replay harness bench \
-	      series}; do
+for suite in ${CHECK_SUITES:-kunit install vm z3fold debug replay harness \
+	      bench series}; do
 	case $suite in
 	install)
 		run_suite install "$ZBUD_DIR/kernel/install-test.sh"
 		;;
 	kunit|vm|debug|replay)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
+		;;
+	z3fold)
+		run_suite z3fold env VM_ZPOOL=z3fold "$ZBUD_DIR/vm/vm.sh"
 		;;
 	harness)
 		if [ -f "$ZBUD_DIR/harness/Makefile" ]; then
