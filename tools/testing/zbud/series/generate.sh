@@ -26,6 +26,8 @@
 #                             the first diff of mm/zswap.patch
 #   9. mm/zswap: shrink until the pool accepts again
 #                             its second diff
+#  10. mm/zswap: exclusive loads
+#                             its third diff (also frontswap)
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/.
@@ -40,7 +42,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/9]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/10]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -55,20 +57,21 @@ set -euo pipefail
 
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
 	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
-	   9-zswap-shrink.txt)
+	   9-zswap-shrink.txt 10-zswap-exclusive.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h mm/zbud.c"
 	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
-	    "Documentation/mm/zbud.rst" "" "" "")
+	    "Documentation/mm/zbud.rst" "" "" "" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
 # file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.c@8 is mm/zswap.c
-# with the first diff of mm/zswap.patch applied, which holds one diff
-# per patch.
+# with the first change of mm/zswap.patch applied, which holds one
+# change per patch; only the last one touches other files.
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "Documentation/mm/index.rst" "mm/z3fold.c" "mm/zswap.c@8"
-	      "mm/zswap.c")
-ZSWAP_DIFFS=2
+	      "mm/zswap.c@9"
+	      "mm/zswap.c mm/frontswap.c include/linux/frontswap.h")
+ZSWAP_DIFFS=3
 
 need_tool git git
 need_tool patch patch
@@ -186,27 +189,31 @@ z3fold_state()
 }
 z3fold_state
 
-# mm/zswap.c after each diff of mm/zswap.patch.  Text before the first
-# diff is its comment; each diff starts at a "diff --git" line.
+# mm/zswap.c after each change of mm/zswap.patch.  Text before the first
+# change is its comment; each change starts at a "# N/M:" line.
 zswap_states()
 {
-	local i n
+	local i n f
 
 	repo_has mm/zswap.patch || return 0
 	repo_file mm/zswap.patch | awk -v out="$stage/zswap" '
-		/^diff --git / { n++ }
+		/^# [0-9]+\/[0-9]+: / { n++ }
 		n { print > (out "-" n ".diff") }' ||
 		die "cannot read mm/zswap.patch"
 	n=$(ls "$stage"/zswap-*.diff 2>/dev/null | wc -l)
 	[ "$n" -eq "$ZSWAP_DIFFS" ] ||
-		die "mm/zswap.patch holds $n diffs, not one per patch" \
+		die "mm/zswap.patch holds $n changes, not one per patch" \
 		    "($ZSWAP_DIFFS)"
-	sgit cat-file blob "$base:mm/zswap.c" >"$stage/final/mm/zswap.c" ||
-		die "mm/zswap.c is not in the pristine tree"
+	for f in $(repo_file mm/zswap.patch | sed -n 's|^+++ b/||p' |
+		   sort -u); do
+		mkdir -p "$stage/final/$(dirname "$f")"
+		sgit cat-file blob "$base:$f" >"$stage/final/$f" ||
+			die "$f is not in the pristine tree"
+	done
 	for ((i = 1; i <= n; i++)); do
 		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
 			<"$stage/zswap-$i.diff" >"$stage/patch.log" 2>&1 ||
-			die "diff $i of mm/zswap.patch does not apply:" \
+			die "change $i of mm/zswap.patch does not apply:" \
 			    "$(cat "$stage/patch.log")"
 		[ "$i" -eq "$n" ] ||
 			cp "$stage/final/mm/zswap.c" \

@@ -50,7 +50,7 @@ tools/testing/zbud/series/split"
 # Series files that warnings are looked for in (compiler, sparse).
 SERIES_SOURCES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c"
 # Files of the tree that the series patches, also looked at for warnings.
-SERIES_PATCHED_SOURCES="mm/z3fold.c mm/zswap.c"
+SERIES_PATCHED_SOURCES="mm/z3fold.c mm/zswap.c mm/frontswap.c"
 
 sgit()
 {

@@ -200,7 +200,8 @@ page256k_check
 
 # sparse (C=2 checks a file even when its object is up to date) and W=1
 # (only seen when the object is compiled again, hence the rm).  The
-# objects (zbud's, and z3fold's and zswap's, which the series patches) are made in one
+# objects (zbud's, and z3fold's, zswap's and frontswap's, which the
+# series patches) are made in one
 # run; --output-sync keeps each object's
 # messages together, after its CC line, so they can be told apart.
 for cfg in $configs; do
@@ -213,7 +214,8 @@ for cfg in $configs; do
 		continue
 	fi
 	objs=()
-	for obj in mm/zbud.o mm/zbud_kunit.o mm/z3fold.o mm/zswap.o; do
+	for obj in mm/zbud.o mm/zbud_kunit.o mm/z3fold.o mm/zswap.o \
+		   mm/frontswap.o; do
 		if [ -f "$STREE/${obj%.o}.c" ]; then
 			objs+=("$obj")
 			rm -f "$build/$obj"
