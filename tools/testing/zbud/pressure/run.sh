@@ -19,6 +19,8 @@
 # Knobs, with defaults:
 #   PRESSURE_ROWS="zbud zbud-zswap61 zbud-6.1 zsmalloc z3fold"
 #       zbud, zbud-6.1      flavour zbud / zbud-6.1, zswap.zpool=zbud
+#       zbud-shared         flavour zbud, zswap.exclusive_loads=0 (the
+#                           series without patch 10's behaviour)
 #       zbud-zswap61        flavour zbud-zswap61 ("zbud, 6.1 zswap")
 #       zsmalloc, z3fold    flavour zbud, zswap.zpool=<row>
 #     A row whose flavour kernel/build.sh does not know is skipped, with
@@ -91,14 +93,18 @@ known_flavours=$(awk '/^case \$flavour in/ { on = 1; next }
 	on && match($0, /^[a-z0-9.-]+\)/) { print substr($0, 1, RLENGTH - 1) }' \
 	"$ZBUD_DIR/kernel/build.sh")
 
-# row_info ROW: set flavour, zpool and label of ROW.
+# row_info ROW: set flavour, zpool, label and extra (more kernel
+# parameters) of ROW.
 row_info()
 {
 	case $1 in
-	zbud)		flavour=zbud zpool=zbud label=zbud ;;
-	zbud-zswap61)	flavour=zbud-zswap61 zpool=zbud label="zbud, 6.1 zswap" ;;
-	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 ;;
-	zsmalloc|z3fold) flavour=zbud zpool=$1 label=$1 ;;
+	zbud)		flavour=zbud zpool=zbud label=zbud extra= ;;
+	zbud-shared)	flavour=zbud zpool=zbud label=zbud-shared
+			extra=zswap.exclusive_loads=0 ;;
+	zbud-zswap61)	flavour=zbud-zswap61 zpool=zbud
+			label="zbud, 6.1 zswap" extra= ;;
+	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 extra= ;;
+	zsmalloc|z3fold) flavour=zbud zpool=$1 label=$1 extra= ;;
 	*)		return 1 ;;
 	esac
 }
@@ -106,8 +112,8 @@ row_info()
 rows=()
 for r in $PRESSURE_ROWS; do
 	row_info "$r" ||
-		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-zswap61" \
-		    "zbud-6.1 zsmalloc z3fold)"
+		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
+		    "zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
 	if ! grep -qxF "$flavour" <<<"$known_flavours"; then
 		note "skipping row '$label': kernel/build.sh has no flavour" \
 		     "'$flavour' (it knows: $(echo $known_flavours))"
@@ -206,7 +212,7 @@ boot_one()
 	append="kunit.enable=0 zswap.enabled=1 zswap.zpool=$zpool"
 	append+=" zswap.compressor=lzo"
 	append+=" zswap.max_pool_percent=$PRESSURE_POOL_PERCENT"
-	append+=" zbudvm.mode=pressure"
+	append+=" zbudvm.mode=pressure $extra"
 	for a in $guest_args; do
 		append+=" zbudvm.$a"
 	done
