@@ -279,14 +279,37 @@ configure()
 }
 
 # Prints the compiler, sparse and modpost diagnostics of LOG that are
-# about the series' files.
+# about the series' own files, or about lines that the series added to
+# the files it patches: 6.1's own warnings there (sparse's address-space
+# ones in z3fold.c, say) are not the series'.
 series_warnings()
 {
 	local re='' f
 
-	for f in $SERIES_SOURCES $SERIES_PATCHED_SOURCES; do
+	for f in $SERIES_SOURCES; do
 		re+="${re:+|}${f//./\\.}"
 	done
 	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error)" "$1" || true
+	for f in $SERIES_PATCHED_SOURCES; do
+		changed_lines "$f" | awk -v f="$f" '
+			NR == FNR { mine[$1] = 1; next }
+			{
+				n = index($0, f ":")
+				if (!n || (n > 1 && substr($0, n - 1, 1) != "/"))
+					next
+				split(substr($0, n + length(f) + 1), p, ":")
+				if ((p[1] in mine) && $0 ~ /: (warning|error)/)
+					print
+			}' - "$1"
+	done
 	grep -E '^(WARNING|ERROR): modpost: .*zbud' "$1" || true
+}
+
+# changed_lines FILE: the numbers of the lines of FILE, as checked out in
+# the build worktree, that the series added or changed.
+changed_lines()
+{
+	sgit diff -U0 refs/zbud/base HEAD -- "$1" |
+		sed -n 's/^@@ -[0-9,]* +\([0-9]*\)\(,\([0-9]*\)\)\{0,1\} @@.*/\1 \3/p' |
+		awk '{ n = ($2 == "" ? 1 : $2); for (i = 0; i < n; i++) print $1 + i }'
 }

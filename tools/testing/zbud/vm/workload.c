@@ -310,7 +310,8 @@ static void report(double seconds)
 	static const char *const meminfo[] = {
 		"MemTotal:", "SwapTotal:", "SwapFree:", "SwapCached:", "Zswap",
 		NULL };
-	static const char *const vmstat[] = { "pswpin ", "pswpout ", NULL };
+	static const char *const vmstat[] = { "pswpin ", "pswpout ", "zswpin ",
+					      "zswpout ", NULL };
 
 	say("result pages=%u written=%llu verified=%llu corrupt=%llu seconds=%.1f",
 	    npages, (unsigned long long)written,
