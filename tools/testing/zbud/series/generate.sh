@@ -145,19 +145,28 @@ echo "$src" >"$SCACHE/base-source"
 stage=$(mktemp -d "$SCACHE/stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
+# stage_pristine PATCH: copy the pristine version of every file that the
+# patch file PATCH (in $stage) edits into $stage/final, where it is
+# patched; each must be taken by some step of the split.
+stage_pristine()
+{
+	local f
+
+	for f in $(sed -n 's|^+++ b/||p' "$stage/$1" | sort -u); do
+		case " ${STEP_PATCHED[*]} " in
+		*" $f "* | *" $f@"*) ;;
+		*) die "$1 edits $f, which no patch of the split takes" ;;
+		esac
+		mkdir -p "$stage/final/$(dirname "$f")"
+		sgit cat-file blob "$base:$f" >"$stage/final/$f" ||
+			die "$f is not in the pristine tree"
+	done
+}
+
 # The files Kconfig.patch edits, patched: the state after the last step.
 repo_file Kconfig.patch >"$stage/Kconfig.patch" ||
 	die "Kconfig.patch is not in $SERIES_REV"
-mkdir -p "$stage/final"
-for f in $(sed -n 's|^+++ b/||p' "$stage/Kconfig.patch"); do
-	case " ${STEP_PATCHED[*]} " in
-	*" $f "* | *" $f@"*) ;;
-	*) die "Kconfig.patch edits $f, which no patch of the split takes" ;;
-	esac
-	mkdir -p "$stage/final/$(dirname "$f")"
-	sgit cat-file blob "$base:$f" >"$stage/final/$f" ||
-		die "$f is not in the pristine tree"
-done
+stage_pristine Kconfig.patch
 patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
 	<"$stage/Kconfig.patch" >"$stage/patch.log" 2>&1 ||
 	die "Kconfig.patch does not apply to $src: $(cat "$stage/patch.log")"
@@ -180,11 +189,11 @@ awk '
 z3fold_state()
 {
 	repo_has mm/z3fold.patch || return 0
-	sgit cat-file blob "$base:mm/z3fold.c" >"$stage/final/mm/z3fold.c" ||
-		die "mm/z3fold.c is not in the pristine tree"
-	repo_file mm/z3fold.patch |
-		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
-		>"$stage/patch.log" 2>&1 ||
+	repo_file mm/z3fold.patch >"$stage/z3fold.patch" ||
+		die "cannot read mm/z3fold.patch"
+	stage_pristine z3fold.patch
+	patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
+		<"$stage/z3fold.patch" >"$stage/patch.log" 2>&1 ||
 		die "mm/z3fold.patch does not apply: $(cat "$stage/patch.log")"
 }
 z3fold_state
@@ -193,23 +202,19 @@ z3fold_state
 # change is its comment; each change starts at a "# N/M:" line.
 zswap_states()
 {
-	local i n f
+	local i n
 
 	repo_has mm/zswap.patch || return 0
-	repo_file mm/zswap.patch | awk -v out="$stage/zswap" '
-		/^# [0-9]+\/[0-9]+: / { n++ }
-		n { print > (out "-" n ".diff") }' ||
+	repo_file mm/zswap.patch >"$stage/zswap.patch" ||
 		die "cannot read mm/zswap.patch"
+	awk -v out="$stage/zswap" '
+		/^# [0-9]+\/[0-9]+: / { n++ }
+		n { print > (out "-" n ".diff") }' "$stage/zswap.patch"
 	n=$(ls "$stage"/zswap-*.diff 2>/dev/null | wc -l)
 	[ "$n" -eq "$ZSWAP_DIFFS" ] ||
 		die "mm/zswap.patch holds $n changes, not one per patch" \
 		    "($ZSWAP_DIFFS)"
-	for f in $(repo_file mm/zswap.patch | sed -n 's|^+++ b/||p' |
-		   sort -u); do
-		mkdir -p "$stage/final/$(dirname "$f")"
-		sgit cat-file blob "$base:$f" >"$stage/final/$f" ||
-			die "$f is not in the pristine tree"
-	done
+	stage_pristine zswap.patch
 	for ((i = 1; i <= n; i++)); do
 		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
 			<"$stage/zswap-$i.diff" >"$stage/patch.log" 2>&1 ||

@@ -214,9 +214,12 @@ for cfg in $configs; do
 		continue
 	fi
 	objs=()
-	for obj in mm/zbud.o mm/zbud_kunit.o mm/z3fold.o mm/zswap.o \
-		   mm/frontswap.o; do
-		if [ -f "$STREE/${obj%.o}.c" ]; then
+	for src in $SERIES_SOURCES $SERIES_PATCHED_SOURCES; do
+		case $src in
+		*.c) obj=${src%.c}.o ;;
+		*) continue ;;
+		esac
+		if [ -f "$STREE/$src" ]; then
 			objs+=("$obj")
 			rm -f "$build/$obj"
 		else
