@@ -24,8 +24,11 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/zbud.h>
 #include <linux/zpool.h>
@@ -62,6 +65,31 @@
  * the pool lock dropped.  A zbud_free() of a zpage on such an isolated
  * page only clears its size; the reclaimer frees the page once both sizes
  * are zero, or puts it back at the head of the LRU if an eviction failed.
+ *
+ * Frees break pairs, and a page left with one zpage is refilled only if
+ * a new zpage of a size that fits comes along.  Compaction merges such
+ * lone zpages: it takes the smallest one and moves it beside the lone
+ * zpage with the least free space that still holds it, which frees a
+ * page, and repeats until no two lone zpages fit in one page.  Pairing
+ * the smallest with its best fit, each time, pairs as many lone zpages
+ * as any order could.  Both searches are bitmap searches.  It runs from
+ * a work item queued when a free leaves a page with one zpage that fits
+ * beside another, before writeback when zpool asks the pool to shrink
+ * (a copy costs less than I/O), and when the pool's debugfs file
+ * "compact" is written.  zbud.compaction=N turns it off.
+ *
+ * A handle is the zpage's address, so a move changes it.  The user, who
+ * alone knows who holds a handle, does the move: its move callback
+ * copies the zpage to the new handle under its own locks, makes its
+ * reference name the new handle and fails if the zpage is in use,
+ * mapped, say.  zswap does so from the swap entry at the start of each
+ * zpage, as its writeback does.  Handles that name a slot holding the
+ * address, as zsmalloc's do, would let zbud move zpages on its own, but
+ * each zpage would then cost a slot besides its data, counted in the
+ * pool's size, and zbud_map() would have to pin zpages against moves.
+ * While a move runs, both pages are off every list, as in reclaim, so
+ * neither allocation, reclaim nor another compaction touches them; a
+ * free on them only clears the zpage's size.
  */
 
 /*
@@ -85,6 +113,11 @@
 #define ZBUD_SIZES_BITS		(ZBUD_SIZE_MASK |			\
 				 ZBUD_SIZE_MASK << ZBUD_SIZE_BITS)
 #define ZBUD_SIZES_MAX		(ZBUD_PAGE_MARK | ZBUD_SIZES_BITS)
+
+/* Whether pools move zpages to free pages; see the overview above. */
+static bool zbud_compaction = true;
+module_param_named(compaction, zbud_compaction, bool, 0644);
+MODULE_PARM_DESC(compaction, "Move lone zpages together to free pages");
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -155,6 +188,10 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  * @reclaim_attempts: zbud_reclaim_page() calls past their argument checks
  * @reclaim_successes: pages that reclaim freed
  * @evict_failures: evict callbacks that returned an error
+ * @pages_compacted: pages that compaction freed
+ * @bytes_moved: bytes that compaction moved, each zpage rounded up to
+ *               ZBUD_ALIGN
+ * @move_failures: move callbacks that returned an error
  *
  * Each counter is a read-only file in the pool's debugfs directory,
  * /sys/kernel/debug/zbud/<pool>/, which reads it without the lock.
@@ -168,6 +205,9 @@ struct zbud_stats {
 	unsigned long reclaim_attempts;
 	unsigned long reclaim_successes;
 	unsigned long evict_failures;
+	unsigned long pages_compacted;
+	unsigned long bytes_moved;
+	unsigned long move_failures;
 };
 
 /**
@@ -179,6 +219,7 @@ struct zbud_stats {
  * @nonempty: which @buckets have pages
  * @stats: counters, see struct zbud_stats
  * @ops: the user's callbacks, may be NULL
+ * @compact_work: runs compaction after a free
  * @zpool: the zpool this pool backs, if any
  * @zpool_ops: that zpool's callbacks
  * @debugfs: the pool's debugfs directory
@@ -193,6 +234,7 @@ struct zbud_pool {
 	DECLARE_BITMAP(nonempty, ZBUD_UNITS);
 	struct zbud_stats stats;
 	const struct zbud_ops *ops;
+	struct work_struct compact_work;
 	struct zpool *zpool;
 	const struct zpool_ops *zpool_ops;
 	struct dentry *debugfs;
@@ -215,6 +257,9 @@ static const struct {
 	{ "reclaim_attempts",	offsetof(struct zbud_stats, reclaim_attempts) },
 	{ "reclaim_successes",	offsetof(struct zbud_stats, reclaim_successes) },
 	{ "evict_failures",	offsetof(struct zbud_stats, evict_failures) },
+	{ "pages_compacted",	offsetof(struct zbud_stats, pages_compacted) },
+	{ "bytes_moved",	offsetof(struct zbud_stats, bytes_moved) },
+	{ "move_failures",	offsetof(struct zbud_stats, move_failures) },
 };
 
 static struct dentry *zbud_debugfs_root;
@@ -253,6 +298,12 @@ static unsigned int zp_count(const struct zbud_page *zp)
 static unsigned int zp_free_units(const struct zbud_page *zp)
 {
 	return ZBUD_UNITS - zp_units(zp, ZBUD_FIRST) - zp_units(zp, ZBUD_LAST);
+}
+
+/* The side a new zpage goes on, of a page that has one free. */
+static enum zbud_side zp_free_side(const struct zbud_page *zp)
+{
+	return zp_units(zp, ZBUD_FIRST) ? ZBUD_LAST : ZBUD_FIRST;
 }
 
 static enum zbud_side handle_side(unsigned long handle)
@@ -330,16 +381,28 @@ static void bucket_del(struct zbud_pool *pool, struct zbud_page *zp)
 		bucket_unlink(pool, zp, zp_free_units(zp));
 }
 
+static struct zbud_page *bucket_first(struct zbud_pool *pool,
+				      unsigned long free)
+{
+	return hlist_entry(pool->buckets[free].first, struct zbud_page, bucket);
+}
+
+/* The free-space class of the pages with the least room for @units. */
+static unsigned long bucket_fit(struct zbud_pool *pool, unsigned int units)
+{
+	return find_next_bit(pool->nonempty, ZBUD_UNITS, units);
+}
+
 /* Best fit: the page with the least free space that still holds @units. */
 static struct zbud_page *bucket_take(struct zbud_pool *pool,
 				     unsigned int units)
 {
-	unsigned long free = find_next_bit(pool->nonempty, ZBUD_UNITS, units);
+	unsigned long free = bucket_fit(pool, units);
 	struct zbud_page *zp;
 
 	if (free >= ZBUD_UNITS)
 		return NULL;
-	zp = hlist_entry(pool->buckets[free].first, struct zbud_page, bucket);
+	zp = bucket_first(pool, free);
 	bucket_unlink(pool, zp, free);
 	return zp;
 }
@@ -441,7 +504,7 @@ static void zbud_release_page(struct zbud_pool *pool, struct zbud_page *zp)
 static unsigned long zbud_place(struct zbud_pool *pool, struct zbud_page *zp,
 				unsigned int units)
 {
-	enum zbud_side side = zp_units(zp, ZBUD_FIRST) ? ZBUD_LAST : ZBUD_FIRST;
+	enum zbud_side side = zp_free_side(zp);
 
 	zp_set_units(pool, zp, side, units);
 	bucket_add(pool, zp);
@@ -449,12 +512,176 @@ static unsigned long zbud_place(struct zbud_pool *pool, struct zbud_page *zp,
 	return zbud_handle(zp, side);
 }
 
-/* Returns a page from reclaim to the lists it belongs on. */
-static void zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
+/* Takes a page off every list, for reclaim or a move to work on. */
+static void zbud_isolate(struct zbud_pool *pool, struct zbud_page *zp)
 {
+	bucket_del(pool, zp);
+	list_del_init(&zp->lru);
+}
+
+/*
+ * Ends an isolation: an empty page is freed, any other goes back to the
+ * head of the LRU.  Returns true if the page was freed.
+ */
+static bool zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
+	__must_hold(&pool->lock)
+{
+	if (!zp_count(zp)) {
+		zbud_release_page(pool, zp);
+		return true;
+	}
 	bucket_add(pool, zp);
 	list_add(&zp->lru, &pool->lru);
+	return false;
 }
+
+static void zp_clear(struct zbud_pool *pool, struct zbud_page *zp,
+		     enum zbud_side side)
+{
+	if (zp_units(zp, side))
+		zp_set_units(pool, zp, side, 0);
+}
+
+static bool zbud_can_move(struct zbud_pool *pool)
+{
+	return READ_ONCE(zbud_compaction) && pool->ops && pool->ops->move;
+}
+
+/*
+ * Picks the smallest lone zpage, in the class with the most free space,
+ * and the page with the least free space that holds it besides, which may
+ * be in the same class.
+ */
+static bool compact_pick(struct zbud_pool *pool, struct zbud_page **src,
+			 struct zbud_page **dst)
+{
+	unsigned long free = find_last_bit(pool->nonempty, ZBUD_UNITS);
+	unsigned long fit;
+	struct hlist_node *node;
+
+	if (free >= ZBUD_UNITS)
+		return false;
+	*src = bucket_first(pool, free);
+	fit = bucket_fit(pool, ZBUD_UNITS - free);
+	if (fit < free)
+		node = pool->buckets[fit].first;
+	else if (fit == free)
+		node = (*src)->bucket.next;
+	else
+		return false;
+	if (!node)
+		return false;
+	*dst = hlist_entry(node, struct zbud_page, bucket);
+	return true;
+}
+
+/*
+ * Moves the lone zpage of @src to the free side of @dst, both isolated,
+ * through the user's move callback, with the pool lock dropped around
+ * it.  Either page may lose a zpage to zbud_free() meanwhile.
+ */
+static bool zbud_move(struct zbud_pool *pool, struct zbud_page *src,
+		      struct zbud_page *dst)
+	__must_hold(&pool->lock)
+{
+	enum zbud_side from = zp_units(src, ZBUD_FIRST) ? ZBUD_FIRST : ZBUD_LAST;
+	enum zbud_side to = zp_free_side(dst);
+	unsigned int units = zp_units(src, from);
+	unsigned long old = zbud_handle(src, from), new;
+	int err;
+
+	zp_set_units(pool, dst, to, units);
+	new = zbud_handle(dst, to);
+	spin_unlock(&pool->lock);
+	err = pool->ops->move(pool, old, new);
+	spin_lock(&pool->lock);
+	if (err) {
+		pool->stats.move_failures++;
+		zp_clear(pool, dst, to);
+	} else {
+		pool->stats.bytes_moved += units * ZBUD_ALIGN;
+		zp_clear(pool, src, from);
+	}
+	zbud_putback(pool, dst);
+	if (zbud_putback(pool, src) && !err)
+		pool->stats.pages_compacted++;
+	return !err;
+}
+
+static unsigned long zbud_compact_pages(struct zbud_pool *pool,
+					unsigned long max)
+{
+	struct zbud_page *src, *dst;
+	unsigned long freed = 0;
+
+	if (!zbud_can_move(pool))
+		return 0;
+	spin_lock(&pool->lock);
+	while (freed < max && compact_pick(pool, &src, &dst)) {
+		zbud_isolate(pool, src);
+		zbud_isolate(pool, dst);
+		/* A zpage in use stays put; a later free tries again. */
+		if (!zbud_move(pool, src, dst))
+			break;
+		freed++;
+		cond_resched_lock(&pool->lock);
+	}
+	spin_unlock(&pool->lock);
+	return freed;
+}
+
+/**
+ * zbud_compact() - Move lone zpages together to free pages.
+ * @pool: The pool.
+ *
+ * Moves the smallest lone zpage beside the lone zpage that best fits it,
+ * through the pool's move callback, until no two lone zpages fit in one
+ * page or a move fails because its zpage is in use.  Each move frees a
+ * page.  Does nothing if the pool has no move callback or compaction is
+ * off (zbud.compaction=N).
+ *
+ * Context: Process context; the move callback may sleep.  Takes the pool
+ * lock and drops it around each callback.
+ * Return: The number of pages freed.
+ */
+unsigned long zbud_compact(struct zbud_pool *pool)
+{
+	return zbud_compact_pages(pool, ULONG_MAX);
+}
+EXPORT_SYMBOL_GPL(zbud_compact);
+
+static void zbud_compact_work(struct work_struct *work)
+{
+	zbud_compact(container_of(work, struct zbud_pool, compact_work));
+}
+
+/* A free left @zp with one zpage: compact if it fits beside another. */
+static void zbud_kick(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	unsigned int free = zp_free_units(zp);
+	unsigned long fit;
+
+	if (!zbud_can_move(pool))
+		return;
+	/* bucket_add() put @zp first in its class. */
+	fit = bucket_fit(pool, ZBUD_UNITS - free);
+	if (fit < ZBUD_UNITS && (fit != free || zp->bucket.next))
+		queue_work(system_unbound_wq, &pool->compact_work);
+}
+
+static ssize_t zbud_compact_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	zbud_compact(file->private_data);
+	return len;
+}
+
+static const struct file_operations zbud_compact_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = zbud_compact_write,
+	.llseek = noop_llseek,
+};
 
 /* Debugfs is best effort: a pool works the same without its directory. */
 static void zbud_debugfs_add(struct zbud_pool *pool, const char *name)
@@ -473,6 +700,8 @@ static void zbud_debugfs_add(struct zbud_pool *pool, const char *name)
 				     pool->debugfs,
 				     (void *)&pool->stats +
 				     zbud_stat_files[i].offset);
+	debugfs_create_file("compact", 0200, pool->debugfs, pool,
+			    &zbud_compact_fops);
 }
 
 static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
@@ -500,6 +729,7 @@ static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
 	xa_init(&pool->owned);
 #endif
 	pool->ops = ops;
+	INIT_WORK(&pool->compact_work, zbud_compact_work);
 	zbud_debugfs_add(pool, name);
 	return pool;
 }
@@ -536,6 +766,8 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 {
 	struct zbud_page *zp, *next;
 
+	debugfs_remove_recursive(pool->debugfs);
+	cancel_work_sync(&pool->compact_work);
 	spin_lock(&pool->lock);
 	WARN_ONCE(pool->stats.pages, "destroying a pool with %lu pages\n",
 		  pool->stats.pages);
@@ -544,7 +776,6 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 		zbud_release_page(pool, zp);
 	}
 	spin_unlock(&pool->lock);
-	debugfs_remove_recursive(pool->debugfs);
 #ifdef CONFIG_DEBUG_VM
 	xa_destroy(&pool->owned);
 #endif
@@ -605,7 +836,8 @@ EXPORT_SYMBOL_GPL(zbud_alloc);
  * @handle: The zpage's handle, from zbud_alloc().
  *
  * A page that is left empty goes back to the page allocator, unless
- * reclaim has isolated it; the reclaimer frees it then.  Under
+ * reclaim or compaction has isolated it; they free it then.  A page left
+ * with one zpage that fits beside another queues compaction.  Under
  * CONFIG_DEBUG_VM a handle that is not live in @pool is ignored, and
  * reported with a warning the first time in each pool.
  *
@@ -622,11 +854,12 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 	zp = handle_to_zp(handle);
 	bucket_del(pool, zp);
 	zp_set_units(pool, zp, handle_side(handle), 0);
-	/* An isolated page is off the LRU, and its reclaimer frees it. */
+	/* An isolated page is off the LRU; its isolator puts it back. */
 	if (list_empty(&zp->lru))
 		goto out;
 	if (zp->sizes & ZBUD_SIZES_BITS) {
 		bucket_add(pool, zp);
+		zbud_kick(pool, zp);
 	} else {
 		list_del(&zp->lru);
 		zbud_release_page(pool, zp);
@@ -694,16 +927,13 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 	pool->stats.reclaim_attempts++;
 	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
-		bucket_del(pool, zp);
-		list_del_init(&zp->lru);
+		zbud_isolate(pool, zp);
 		zbud_evict_page(pool, zp);
-		if (!zp_count(zp)) {
+		if (zbud_putback(pool, zp)) {
 			pool->stats.reclaim_successes++;
-			zbud_release_page(pool, zp);
 			spin_unlock(&pool->lock);
 			return 0;
 		}
-		zbud_putback(pool, zp);
 	}
 	spin_unlock(&pool->lock);
 	return -EAGAIN;
@@ -756,19 +986,32 @@ static int zbud_zpool_evict(struct zbud_pool *pool, unsigned long handle)
 	return pool->zpool_ops->evict(pool->zpool, handle);
 }
 
-static const struct zbud_ops zbud_zpool_ops = {
+static int zbud_zpool_move(struct zbud_pool *pool, unsigned long old,
+			   unsigned long new)
+{
+	return pool->zpool_ops->move(pool->zpool, old, new);
+}
+
+static const struct zbud_ops zbud_zpool_evict_ops = {
 	.evict = zbud_zpool_evict,
+};
+
+static const struct zbud_ops zbud_zpool_move_ops = {
+	.evict = zbud_zpool_evict,
+	.move = zbud_zpool_move,
 };
 
 static void *zbud_zpool_create(const char *name, gfp_t gfp,
 			       const struct zpool_ops *zpool_ops,
 			       struct zpool *zpool)
 {
-	bool evictable = zpool_ops && zpool_ops->evict;
+	const struct zbud_ops *ops = NULL;
 	struct zbud_pool *pool;
 
-	pool = zbud_create_named_pool(name, gfp,
-				      evictable ? &zbud_zpool_ops : NULL);
+	if (zpool_ops && zpool_ops->evict)
+		ops = zpool_ops->move ? &zbud_zpool_move_ops :
+					&zbud_zpool_evict_ops;
+	pool = zbud_create_named_pool(name, gfp, ops);
 	if (pool) {
 		pool->zpool = zpool;
 		pool->zpool_ops = zpool_ops;
@@ -792,10 +1035,11 @@ static void zbud_zpool_free(void *pool, unsigned long handle)
 	zbud_free(pool, handle);
 }
 
+/* Compaction first: a copy costs less than writing a zpage back. */
 static int zbud_zpool_shrink(void *pool, unsigned int pages,
 			     unsigned int *reclaimed)
 {
-	unsigned int done = 0;
+	unsigned int done = zbud_compact_pages(pool, pages);
 	int err = 0;
 
 	while (done < pages) {

@@ -3,8 +3,9 @@
 # Usage: apply-overlay.sh [--replay] [--no-zswap] TREE [PRISTINE]
 #
 # Put the zbud series into the 6.1 tree TREE: copy in the series' own
-# files, apply Kconfig.patch, mm/z3fold.patch and mm/zswap.patch (the
-# fixes to 6.1's z3fold and zswap) and replace the ZBUD block of
+# files, apply Kconfig.patch, include/linux/zpool.patch (zpool's move
+# callback), mm/z3fold.patch and mm/zswap.patch (the fixes to 6.1's
+# z3fold and zswap) and replace the ZBUD block of
 # MAINTAINERS.
 # --replay also builds in the test pipeline's trace replay
 # (replay/zbud_replay.c as mm/zbud_replay.c), which is not part of the
@@ -22,7 +23,7 @@ patches=$OVERLAY_PATCHES
 while [ $# -gt 0 ]; do
 	case $1 in
 	--replay) replay=true ;;
-	--no-zswap) patches=Kconfig.patch ;;
+	--no-zswap) patches=$OVERLAY_PATCHES_NO_ZSWAP ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac
@@ -53,7 +54,7 @@ for p in $patches; do
 		die "$p does not apply to $base"
 	fi
 done
-if [ "$patches" = Kconfig.patch ] && [ "$tree" = "$base" ] &&
+if [ "$patches" = "$OVERLAY_PATCHES_NO_ZSWAP" ] && [ "$tree" = "$base" ] &&
    patch -p1 -R -s -f --dry-run -d "$stage" <"$REPO/mm/zswap.patch" \
 	>/dev/null 2>&1; then
 	die "--no-zswap, but mm/zswap.patch is applied to $tree:" \

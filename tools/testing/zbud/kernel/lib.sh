@@ -109,7 +109,10 @@ OVERLAY_FILES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
 Documentation/mm/zbud.rst"
 
 # The patch files of the overlay, in the order they are applied.
-OVERLAY_PATCHES="Kconfig.patch mm/z3fold.patch mm/zswap.patch"
+OVERLAY_PATCHES="Kconfig.patch include/linux/zpool.patch mm/z3fold.patch
+mm/zswap.patch"
+# What --no-zswap applies: our zbud under 6.1's zswap and z3fold.
+OVERLAY_PATCHES_NO_ZSWAP="Kconfig.patch include/linux/zpool.patch"
 
 # overlay_hash [REV]: a short hash of the series' sources (the overlay
 # files, the patch files and MAINTAINERS) on disk, or as of
