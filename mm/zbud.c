@@ -73,8 +73,10 @@
  * page, and repeats until no two lone zpages fit in one page.  Pairing
  * the smallest with its best fit, each time, pairs as many lone zpages
  * as any order could.  Both searches are bitmap searches.  It runs from
- * a work item queued when a free leaves a page with one zpage that fits
- * beside another, before writeback when zpool asks the pool to shrink
+ * a work item that a free queues once some two lone zpages fit in one
+ * page and the lone zpages of at most half a page, any two of which fit
+ * together, exceed a share of the pool (new zpages refill lone pages for
+ * nothing until then), before writeback when zpool asks the pool to shrink
  * (a copy costs less than I/O), and when the pool's debugfs file
  * "compact" is written.  zbud.compaction=N turns it off.
  *
@@ -118,6 +120,14 @@
 static bool zbud_compaction = true;
 module_param_named(compaction, zbud_compaction, bool, 0644);
 MODULE_PARM_DESC(compaction, "Move lone zpages together to free pages");
+
+/*
+ * A free queues compaction once lone zpages of at most half a page are
+ * more than 1/ZBUD_LONE_SHARE of the pool's pages.  Compacting at every
+ * free that leaves a pair tripled the cost of alloc + free in zbud_bench,
+ * for 2% of density at most: a new zpage refills a lone page for nothing.
+ */
+#define ZBUD_LONE_SHARE		64
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -217,6 +227,7 @@ struct zbud_stats {
  * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units;
  *           ZBUD_UNITS list heads, allocated on their own
  * @nonempty: which @buckets have pages
+ * @lone_small: pages in @buckets whose zpage takes at most half a page
  * @stats: counters, see struct zbud_stats
  * @ops: the user's callbacks, may be NULL
  * @compact_work: runs compaction after a free
@@ -232,6 +243,7 @@ struct zbud_pool {
 	struct list_head lru;
 	struct hlist_head *buckets;
 	DECLARE_BITMAP(nonempty, ZBUD_UNITS);
+	unsigned long lone_small;
 	struct zbud_stats stats;
 	const struct zbud_ops *ops;
 	struct work_struct compact_work;
@@ -364,6 +376,7 @@ static inline void bucket_add(struct zbud_pool *pool, struct zbud_page *zp)
 		return;
 	hlist_add_head(&zp->bucket, &pool->buckets[free]);
 	__set_bit(free, pool->nonempty);
+	pool->lone_small += free >= ZBUD_UNITS / 2;
 }
 
 static void bucket_unlink(struct zbud_pool *pool, struct zbud_page *zp,
@@ -372,6 +385,7 @@ static void bucket_unlink(struct zbud_pool *pool, struct zbud_page *zp,
 	hlist_del_init(&zp->bucket);
 	if (hlist_empty(&pool->buckets[free]))
 		__clear_bit(free, pool->nonempty);
+	pool->lone_small -= free >= ZBUD_UNITS / 2;
 }
 
 /* Must run before the page's sizes change: they name its bucket. */
@@ -655,17 +669,19 @@ static void zbud_compact_work(struct work_struct *work)
 	zbud_compact(container_of(work, struct zbud_pool, compact_work));
 }
 
-/* A free left @zp with one zpage: compact if it fits beside another. */
-static void zbud_kick(struct zbud_pool *pool, struct zbud_page *zp)
+/*
+ * A free left a page with one zpage.  A new zpage refills a lone page for
+ * nothing, where a move copies and the next allocation takes a new page,
+ * so compact only once the lone zpages of at most half a page, any two of
+ * which share a page, are more than 1/ZBUD_LONE_SHARE of the pool's pages.
+ */
+static void zbud_kick(struct zbud_pool *pool)
 {
-	unsigned int free = zp_free_units(zp);
-	unsigned long fit;
+	struct zbud_page *src, *dst;
 
-	if (!zbud_can_move(pool))
-		return;
-	/* bucket_add() put @zp first in its class. */
-	fit = bucket_fit(pool, ZBUD_UNITS - free);
-	if (fit < ZBUD_UNITS && (fit != free || zp->bucket.next))
+	if (zbud_can_move(pool) &&
+	    pool->lone_small * ZBUD_LONE_SHARE > pool->stats.pages &&
+	    compact_pick(pool, &src, &dst))
 		queue_work(system_unbound_wq, &pool->compact_work);
 }
 
@@ -859,7 +875,7 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 		goto out;
 	if (zp->sizes & ZBUD_SIZES_BITS) {
 		bucket_add(pool, zp);
-		zbud_kick(pool, zp);
+		zbud_kick(pool);
 	} else {
 		list_del(&zp->lru);
 		zbud_release_page(pool, zp);

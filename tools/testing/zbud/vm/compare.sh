@@ -8,7 +8,9 @@
 #                           default row
 #   zbud-6.1                pristine 6.1 (no overlay), zswap.zpool=zbud
 # density = stored_pages / (pool_total_size / PAGE_SIZE); rejects is the
-# sum of zswap's reject_* counters; time_vs_zbud is the workload's own
+# sum of zswap's reject_* counters; compacted is the pages zbud's
+# compaction freed (its debugfs pages_compacted, "-" where there is
+# none); time_vs_zbud is the workload's own
 # wall time (its "result ... seconds=") over the zbud row's; under TCG
 # it moves by tens of percent when other jobs load the machine.
 # Any row whose vm.sh fails (corrupt pages, kernel reports, ...) fails
@@ -60,6 +62,7 @@ for a in $VM_ALLOCATORS; do
 	stored=$(field "$rep" zswap.stored_pages)
 	total=$(field "$rep" zswap.pool_total_size)
 	wb=$(field "$rep" zswap.written_back_pages)
+	compacted=$(field "$rep" 'zbud\.[a-z0-9_]*\.pages_compacted')
 	rej=$(grep -a -o 'zswap\.reject_[a-z_]*=[0-9]*' "$rep" |
 		awk -F= '{ s += $2 } END { print s + 0 }' || true)
 	corrupt=$(field "$rep" corrupt)
@@ -67,18 +70,18 @@ for a in $VM_ALLOCATORS; do
 	density=$(awk -v s="${stored:-0}" -v t="${total:-0}" -v p=$PAGE_SIZE \
 		'BEGIN { if (t > 0) printf "%.2f", s / (t / p); else print "-" }')
 	[ "$a" = zbud ] && zbud_secs=$secs
-	rows+=("$a|$density|${wb:--}|$rej|${corrupt:--}|${secs:-}|$ok")
+	rows+=("$a|$density|${wb:--}|$rej|${compacted:--}|${corrupt:--}|${secs:-}|$ok")
 	rm -f "$rep"
 done
 
 {
-	echo "allocator | density | written_back | rejects | corrupt | time_vs_zbud"
+	echo "allocator | density | written_back | rejects | compacted | corrupt | time_vs_zbud"
 	for r in "${rows[@]}"; do
-		IFS='|' read -r a d w rj c s ok <<<"$r"
+		IFS='|' read -r a d w rj cp c s ok <<<"$r"
 		t=$(awk -v s="$s" -v z="$zbud_secs" 'BEGIN {
 			if (s != "" && z != "" && z > 0) printf "%.2f", s / z
 			else print "-" }')
-		line="$a | $d | $w | $rj | $c | $t"
+		line="$a | $d | $w | $rj | $cp | $c | $t"
 		[ "$ok" = pass ] || line+="   (vm.sh FAILED)"
 		echo "$line"
 	done

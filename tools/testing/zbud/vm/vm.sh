@@ -8,7 +8,8 @@
 # a pool that can write back (zbud, z3fold), the pool limit must have
 # been hit and at least a tenth of the pages that reached the swap disk
 # must have got there by writeback (6.1 rejects them instead).  On the
-# series' zbud, /init's teardown (a compressor switch, then swapoff)
+# series' zbud under the series' zswap, compaction must have freed pages.
+# On the series' zbud, /init's teardown (a compressor switch, then swapoff)
 # must leave exactly one zbud pool, empty.  Ends with the line
 # "N passed, N failed".
 #
@@ -63,6 +64,10 @@ if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 		[ "$(value vmstat.pswpout)" -gt 0 -a \
 		$(($(value zswap.written_back_pages) * 10)) -ge \
 		"$(value vmstat.pswpout)" ]
+fi
+if [ "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" = zbud:zbud ]; then
+	check "zbud's compaction freed pages (pages_compacted > 0)" \
+		[ "$(value 'zbud\.[a-z0-9_]*\.pages_compacted')" -gt 0 ]
 fi
 case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
 zbud-6.1:* | *:zsmalloc | *:z3fold) ;;
