@@ -12,7 +12,9 @@ struct dentry {
 	char name[64];
 	struct list_head children;
 	struct list_head sibling;
-	unsigned long *value;		/* NULL for a directory */
+	unsigned long *value;		/* a ulong file's */
+	const struct file_operations *fops;	/* another file's */
+	void *data;			/* ... and its inode's i_private */
 };
 
 static struct dentry root = {
@@ -36,12 +38,18 @@ static struct dentry *find_child(struct dentry *dir, const char *name)
 	return NULL;
 }
 
+static bool is_dir(const struct dentry *d)
+{
+	return !d->value && !d->fops;
+}
+
 static struct dentry *create(const char *name, struct dentry *parent,
-			     unsigned long *value)
+			     unsigned long *value,
+			     const struct file_operations *fops, void *data)
 {
 	struct dentry *dir = parent_or_root(parent), *d;
 
-	if (IS_ERR(parent) || (parent && parent->value))
+	if (IS_ERR(parent) || (parent && !is_dir(parent)))
 		return ERR_PTR(-ENOENT);
 	if (strlen(name) >= sizeof(d->name))
 		return ERR_PTR(-ENAMETOOLONG);
@@ -51,6 +59,8 @@ static struct dentry *create(const char *name, struct dentry *parent,
 	strcpy(d->name, name);
 	INIT_LIST_HEAD(&d->children);
 	d->value = value;
+	d->fops = fops;
+	d->data = data;
 	pthread_mutex_lock(&debugfs_lock);
 	if (find_child(dir, name)) {
 		pthread_mutex_unlock(&debugfs_lock);
@@ -65,13 +75,22 @@ static struct dentry *create(const char *name, struct dentry *parent,
 
 struct dentry *debugfs_create_dir(const char *name, struct dentry *parent)
 {
-	return create(name, parent, NULL);
+	return create(name, parent, NULL, NULL, NULL);
 }
 
 void debugfs_create_ulong(const char *name, umode_t mode,
 			  struct dentry *parent, unsigned long *value)
 {
-	create(name, parent, value);
+	create(name, parent, value, NULL, NULL);
+}
+
+struct dentry *debugfs_create_file(const char *name, umode_t mode,
+				   struct dentry *parent, void *data,
+				   const struct file_operations *fops)
+{
+	static const struct file_operations empty;
+
+	return create(name, parent, NULL, fops ? fops : &empty, data);
 }
 
 static void remove_tree(struct dentry *d)
@@ -112,6 +131,29 @@ int debugfs_read_ulong(struct dentry *dentry, unsigned long *value)
 		return -ENOENT;
 	*value = *dentry->value;
 	return 0;
+}
+
+ssize_t debugfs_write(struct dentry *dentry, const char *buf, size_t len)
+{
+	struct inode inode;
+	struct file file = { 0 };
+	ssize_t ret;
+
+	if (IS_ERR_OR_NULL(dentry) || !dentry->fops)
+		return -ENOENT;
+	if (!dentry->fops->write)
+		return -EINVAL;
+	inode.i_private = dentry->data;
+	file.f_op = dentry->fops;
+	if (file.f_op->open) {
+		ret = file.f_op->open(&inode, &file);
+		if (ret)
+			return ret;
+	}
+	ret = file.f_op->write(&file, buf, len, &file.f_pos);
+	if (file.f_op->release)
+		file.f_op->release(&inode, &file);
+	return ret;
 }
 
 unsigned long debugfs_entries(void)

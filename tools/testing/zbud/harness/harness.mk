@@ -60,5 +60,5 @@ HARNESS_CFLAGS := -std=gnu11 -fno-strict-aliasing -pthread
 HARNESS_ZBUD61 := -D'ZBUD61_SRC="$(KSRC)/mm/zbud.c"'
 
 HARNESS_SRCS := $(addprefix $(HARNESS_DIR)/, \
-	arena.c debugfs.c shim.c xarray.c zbud_ours.c zbud_61.c) \
+	arena.c debugfs.c shim.c workqueue.c xarray.c zbud_ours.c zbud_61.c) \
 	$(KSRC)/tools/lib/find_bit.c

@@ -7,7 +7,11 @@
  * mix allocations of sizes 1..PAGE_SIZE + 16 (and 0), frees, maps that
  * verify and rewrite a zpage, and reclaims whose evict callback
  * succeeds, fails or frees the other buddy first, and sometimes
- * allocates, frees or maps on other pages meanwhile.
+ * allocates, frees or maps on other pages meanwhile.  Compaction runs
+ * directly and from the work item frees queue, and zbud.compaction is
+ * switched off and on; the move callback copies and repoints, or refuses
+ * a zpage the model has pinned (as if mapped) or at random, and frees
+ * the zpage, the destination's zpage or others meanwhile.
  * Page and xarray allocation failures are injected.  The program is
  * built twice, with and without CONFIG_DEBUG_VM, as zbud would ship.
  *
@@ -16,7 +20,10 @@
  * every page that holds one zpage, and so predicts exactly: the errno of
  * each alloc, the page best fit must choose and where in it the zpage
  * goes, which handles reclaim evicts in which order, and what it
- * returns.  After every operation it compares the pool's page count and
+ * returns; which pair compaction must pick (by free-space class), where
+ * the zpage goes, and that a free queues the work only if it left a
+ * pairable lone zpage.  After every
+ * operation it compares the pool's page count and
  * zpage count, and the bytes of every zpage the operation touched; every
  * 100,000 operations and at the end it checks every byte of every live
  * zpage and the allocator's internal lists.
@@ -29,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/workqueue.h>
 #include "harness.h"
 #include "test.h"
 #include "zalloc.h"
@@ -87,6 +96,16 @@ static struct {
 	unsigned long reclaims;		/* past reclaim's argument checks */
 	unsigned long reclaimed;	/* pages reclaim freed */
 	unsigned long evict_failures;
+	bool compaction;		/* zbud.compaction */
+	struct zobj *pinned;		/* mapped: a move must refuse it */
+	unsigned int reserved;		/* a move's destination side */
+	unsigned long compacted;	/* pages compaction freed */
+	unsigned long bytes_moved;
+	unsigned long move_failures;
+	unsigned long moves_run;	/* moves in the current compaction */
+	bool move_failed;		/* in the current compaction */
+	unsigned long kicks;		/* frees that queued compaction */
+	unsigned long kicks_skipped;	/* pairable frees that did not */
 } m;
 
 #define MCHECK(cond) do {						\
@@ -208,6 +227,39 @@ static unsigned int best_fit(unsigned int u)
 	return bits ? w * 64 + __builtin_ctzll(bits) : 0;
 }
 
+/* The class of the one-zpage pages with the most free space, or 0. */
+static unsigned int max_single(void)
+{
+	int w;
+
+	for (w = UNITS / 64; w >= 0; w--)
+		if (m.single_map[w])
+			return w * 64 + 63 - __builtin_clzll(m.single_map[w]);
+	return 0;
+}
+
+/*
+ * The class of the page with the least free space that holds the zpage
+ * of @pg, a listed one-zpage page of class @free, other than @pg; or 0.
+ */
+static unsigned int fit_beside(unsigned int free)
+{
+	unsigned int c;
+
+	for (c = UNITS - free; c <= UNITS; c++)
+		if (m.singles[c] > (c == free))
+			return c;
+	return 0;
+}
+
+/* Whether two listed one-zpage pages fit in one: compaction has work. */
+static bool pair_exists(void)
+{
+	unsigned int free = max_single();
+
+	return free && fit_beside(free);
+}
+
 static void live_add(struct zobj *o)
 {
 	o->slot = m.nlive;
@@ -232,6 +284,8 @@ static void model_forget(struct zobj *o)
 	single_update(pg, -1);
 	pg->side[side] = NULL;
 	live_del(o);
+	if (m.pinned == o)
+		m.pinned = NULL;
 	free(o);
 	if (pg->isolated)
 		return;		/* the reclaimer decides about the page */
@@ -251,13 +305,32 @@ static struct zobj *buddy_of(const struct zobj *o)
 	return pg->side[pg->side[FIRST] == o ? LAST : FIRST];
 }
 
+/*
+ * Frees @o and checks that the free queued compaction only if it left a
+ * listed page with one zpage, and compaction has work: two listed lone
+ * zpages fit in one page.  zbud may skip the work when too few pages are
+ * lone to be worth it (the unit tests check that a pairable free in a
+ * small pool queues it).
+ */
 static void free_zobj(struct zobj *o)
 {
 	struct zobj *buddy = buddy_of(o);
+	struct mpage *pg = mpage(o->handle);
+	unsigned long pending = harness_work_pending();
+	unsigned long queued = harness_work_queued();
+	bool kick;
 
 	verify(o);
 	z->free(m.pool, o->handle);
 	model_forget(o);
+	kick = m.compaction && !pending && pg->present && !pg->isolated &&
+	       count(pg) == 1 && pair_exists();
+	if (harness_work_queued() != queued) {
+		MCHECK(harness_work_queued() - queued == 1 && kick);
+		m.kicks++;
+	} else if (kick) {
+		m.kicks_skipped++;
+	}
 	if (buddy)
 		verify(buddy);
 }
@@ -360,31 +433,31 @@ static void op_alloc(void)
 		verify(buddy_of(o));
 }
 
-/* A random live zpage that is not on @busy, or NULL. */
-static struct zobj *pick(const struct mpage *busy)
+/* A random live zpage that is on neither busy page, or NULL. */
+static struct zobj *pick(const struct mpage *busy, const struct mpage *busy2)
 {
 	struct zobj *o;
 	int tries;
 
 	for (tries = 0; tries < 4 && m.nlive; tries++) {
 		o = m.live[below(m.nlive)];
-		if (mpage(o->handle) != busy)
+		if (mpage(o->handle) != busy && mpage(o->handle) != busy2)
 			return o;
 	}
 	return NULL;
 }
 
-static void op_free(const struct mpage *busy)
+static void op_free(const struct mpage *busy, const struct mpage *busy2)
 {
-	struct zobj *o = pick(busy);
+	struct zobj *o = pick(busy, busy2);
 
 	if (o)
 		free_zobj(o);
 }
 
-static void op_map(const struct mpage *busy)
+static void op_map(const struct mpage *busy, const struct mpage *busy2)
 {
-	struct zobj *o = pick(busy);
+	struct zobj *o = pick(busy, busy2);
 
 	if (!o)
 		return;
@@ -429,18 +502,19 @@ static void reclaim_putback(struct mpage *pg)
 
 /*
  * Writeback allocates memory, and reclaim can store into the same pool
- * meanwhile: an operation from inside evict, on any page but @busy.
+ * meanwhile: an operation from inside evict or move, on any page but
+ * the busy ones.
  */
-static void nested_op(const struct mpage *busy)
+static void nested_op(const struct mpage *busy, const struct mpage *busy2)
 {
 	unsigned int r = below(3);
 
 	if (r == 0)
 		op_alloc();
 	else if (r == 1)
-		op_free(busy);
+		op_free(busy, busy2);
 	else
-		op_map(busy);
+		op_map(busy, busy2);
 	check_counts();
 	m.counts[4]++;
 }
@@ -465,7 +539,7 @@ static int model_evict(void *pool, unsigned long handle)
 	MCHECK(o && o->handle == handle);
 	verify(o);
 	if (chance(10))
-		nested_op(pg);
+		nested_op(pg, NULL);
 	other = side == FIRST ? pg->side[LAST] : NULL;
 	if (other && chance(25)) {
 		free_zobj(other);
@@ -515,6 +589,122 @@ static void op_reclaim(void)
 	m.reclaimed += !err;
 }
 
+/* Ends a move's isolation of @pg as zbud_putback() does. */
+static void move_putback(struct mpage *pg)
+{
+	if (count(pg)) {
+		reclaim_putback(pg);
+		return;
+	}
+	pg->present = false;
+	pg->isolated = false;
+	m.npages--;
+}
+
+static void isolate(struct mpage *pg)
+{
+	single_update(pg, -1);
+	list_del_init(&pg->lru);
+	pg->isolated = true;
+}
+
+/*
+ * The move callback: compaction must move the zpage of a page in the
+ * class with the most free space to the free side of a page in the
+ * class of its best fit.  The model copies and repoints, or refuses.
+ */
+static int model_move(void *pool, unsigned long old, unsigned long new)
+{
+	struct mpage *src = mpage(old), *dst = mpage(new);
+	unsigned int free = max_single(), fit, u;
+	int from, to, err = 0;
+	struct zobj *o;
+
+	MCHECK(!shim_locks_held);
+	MCHECK(m.compaction && !m.reserved);
+	MCHECK(free && src->present && !src->isolated && count(src) == 1);
+	MCHECK(UNITS - used_units(src) == free);
+	from = src->side[FIRST] ? FIRST : LAST;
+	o = src->side[from];
+	MCHECK(o->handle == old);
+	fit = fit_beside(free);
+	MCHECK(fit && dst != src && dst->present && !dst->isolated &&
+	       count(dst) == 1 && UNITS - used_units(dst) == fit);
+	u = units(o->size);
+	to = dst->side[FIRST] ? LAST : FIRST;
+	MCHECK(new == mpage_addr(dst) + (to == FIRST ? 0 : PAGE - u * UNIT));
+	isolate(dst);
+	isolate(src);
+	m.reserved = 1;
+	m.moves_run++;
+	verify(o);
+	if (chance(10))
+		nested_op(src, dst);
+	if (chance(10))
+		free_zobj(dst->side[!to]);
+	if (o == m.pinned || chance(10)) {
+		if (chance(30)) {
+			free_zobj(o);
+			err = -ENOENT;
+		} else {
+			err = -EBUSY;
+		}
+	}
+	m.reserved = 0;
+	if (err) {
+		m.move_failures++;
+		m.move_failed = true;
+		move_putback(dst);
+		move_putback(src);
+		return err;
+	}
+	memcpy((void *)new, (void *)old, o->size);
+	o->handle = new;
+	src->side[from] = NULL;
+	dst->side[to] = o;
+	verify(o);
+	move_putback(dst);
+	move_putback(src);
+	MCHECK(!src->present);
+	m.compacted++;
+	m.bytes_moved += u * UNIT;
+	return 0;
+}
+
+/*
+ * Compaction, directly or from the work item, sometimes with a zpage
+ * pinned; or zbud.compaction switched.  Unless a move failed, no two
+ * lone zpages fit in one page afterwards.
+ */
+static void op_compact(void)
+{
+	unsigned int r = below(100);
+	unsigned long ret = 0;
+	bool pairs = pair_exists();
+
+	if (r < 3 || (!m.compaction && r < 50)) {
+		m.compaction = !m.compaction;
+		MCHECK(!harness_param_set("zbud.compaction",
+					  m.compaction ? "Y" : "N"));
+		return;
+	}
+	m.pinned = chance(20) && m.nlive ? m.live[below(m.nlive)] : NULL;
+	m.moves_run = 0;
+	m.move_failed = false;
+	if (r < 70) {
+		ret = z->compact(m.pool);
+		MCHECK(ret == m.moves_run - m.move_failed);
+		MCHECK(!m.compaction || m.move_failed || !pairs || ret);
+	} else {
+		harness_run_work();
+	}
+	m.pinned = NULL;
+	if (!m.compaction)
+		MCHECK(m.moves_run == 0);
+	else if (!m.move_failed && (r < 70 || m.moves_run))
+		MCHECK(!pair_exists());
+}
+
 static unsigned long counter(const char *name)
 {
 	unsigned long value = 0;
@@ -527,8 +717,8 @@ static unsigned long counter(const char *name)
 static void check_counts(void)
 {
 	MCHECK(z->pool_pages(m.pool) == m.npages);
-	MCHECK(z->pool_pages(m.pool) <= m.nlive);
-	MCHECK(counter("zpages") == m.nlive);
+	MCHECK(z->pool_pages(m.pool) <= m.nlive + m.reserved);
+	MCHECK(counter("zpages") == m.nlive + m.reserved);
 }
 
 /* Every FULL_CHECK operations and at the end. */
@@ -555,6 +745,9 @@ static void check_everything(void)
 	MCHECK(counter("reclaim_attempts") == m.reclaims);
 	MCHECK(counter("reclaim_successes") == m.reclaimed);
 	MCHECK(counter("evict_failures") == m.evict_failures);
+	MCHECK(counter("pages_compacted") == m.compacted);
+	MCHECK(counter("bytes_moved") == m.bytes_moved);
+	MCHECK(counter("move_failures") == m.move_failures);
 }
 
 /* Steers the live count: long phases of growth, shrinkage and drains. */
@@ -575,14 +768,17 @@ static void one_op(void)
 		op_alloc();
 		m.counts[0]++;
 	} else if (r < 75) {
-		op_free(NULL);
+		op_free(NULL, NULL);
 		m.counts[1]++;
-	} else if (r < 92) {
-		op_map(NULL);
+	} else if (r < 90) {
+		op_map(NULL, NULL);
 		m.counts[2]++;
-	} else {
+	} else if (r < 96) {
 		op_reclaim();
 		m.counts[3]++;
+	} else {
+		op_compact();
+		m.counts[5]++;
 	}
 	check_counts();
 }
@@ -605,7 +801,9 @@ static void model_setup(void)
 	INIT_LIST_HEAD(&m.lru);
 	m.pages = calloc(ARENA_PAGES, sizeof(*m.pages));
 	MCHECK(m.pages);
-	m.pool = z->create(model_evict);
+	m.pool = z->create_movable(model_evict, model_move);
+	m.compaction = true;
+	MCHECK(!harness_param_set("zbud.compaction", "Y"));
 	MCHECK(m.pool);
 	MCHECK(arena_map.pages == ARENA_PAGES);
 }
@@ -625,13 +823,18 @@ TEST(model_random)
 	}
 	check_everything();
 	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims "
-		  "(%lu operations from inside evict)", m.counts[0],
+		  "(%lu operations from inside evict or move)", m.counts[0],
 		  m.counts[1], m.counts[2], m.counts[3], m.counts[4]);
+	test_note("%lu compactions: %lu pages freed, %lu bytes moved, "
+		  "%lu moves refused; %lu frees queued it, %lu pairable "
+		  "ones did not", m.counts[5], m.compacted, m.bytes_moved,
+		  m.move_failures, m.kicks, m.kicks_skipped);
 	test_note("alloc_page %lu (%lu failed), xa_insert %lu (%lu failed)",
 		  fail_page_alloc.calls, fail_page_alloc.failures,
 		  fail_xa_insert.calls, fail_xa_insert.failures);
 	while (m.nlive)
 		free_zobj(m.live[m.nlive - 1]);
+	MCHECK(!harness_param_set("zbud.compaction", "Y"));
 	check_counts();
 	MCHECK(m.npages == 0);
 	z->destroy(m.pool);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kernel services for the harness: warnings and bad page reports as
- * counted events, kmalloc() over malloc(), spinlock setup, fault injection
- * and the zpool driver list.
+ * counted events, kmalloc() over malloc(), spinlock setup, fault injection,
+ * module parameters and the zpool driver list.
  */
 #include <malloc.h>
 #include <sched.h>
@@ -13,6 +13,7 @@
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/zpool.h>
@@ -265,4 +266,66 @@ struct zpool_driver *zpool_find_driver(const char *type)
 	}
 	pthread_mutex_unlock(&zpool_lock);
 	return found;
+}
+
+/* The module parameters of every unit, registered before main(). */
+static struct {
+	const char *name;
+	const char *type;
+	void *var;
+} params[16];
+static unsigned int nr_params;
+
+void harness_param_register(const char *name, const char *type, void *var)
+{
+	if (nr_params == ARRAY_SIZE(params))
+		shim_lock_error("harness_param_register: too many parameters");
+	params[nr_params].name = name;
+	params[nr_params].type = type;
+	params[nr_params].var = var;
+	nr_params++;
+}
+
+static int parse_bool(const char *val, bool *out)
+{
+	switch (val[0]) {
+	case 'y': case 'Y': case '1':
+		*out = true;
+		return 0;
+	case 'n': case 'N': case '0':
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int harness_param_set(const char *name, const char *val)
+{
+	unsigned int i;
+	char *end;
+	long n;
+	bool b;
+
+	for (i = 0; i < nr_params && strcmp(params[i].name, name); i++)
+		;
+	if (i == nr_params)
+		return -ENOENT;
+	if (!strcmp(params[i].type, "bool")) {
+		if (parse_bool(val, &b))
+			return -EINVAL;
+		__atomic_store_n((bool *)params[i].var, b, __ATOMIC_RELAXED);
+		return 0;
+	}
+	n = strtol(val, &end, 0);
+	if (!*val || *end)
+		return -EINVAL;
+	if (!strcmp(params[i].type, "int"))
+		__atomic_store_n((int *)params[i].var, (int)n,
+				 __ATOMIC_RELAXED);
+	else if (!strcmp(params[i].type, "uint") && n >= 0)
+		__atomic_store_n((unsigned int *)params[i].var,
+				 (unsigned int)n, __ATOMIC_RELAXED);
+	else
+		return -EINVAL;
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/debugfs.h>
+#include <linux/workqueue.h>
 #include "harness.h"
 #include "test.h"
 
@@ -69,6 +70,7 @@ struct snapshot {
 	unsigned long pages;
 	unsigned long kmalloc_bytes;
 	unsigned long debugfs;
+	unsigned long work;
 };
 
 static void take_snapshot(struct snapshot *s)
@@ -77,6 +79,7 @@ static void take_snapshot(struct snapshot *s)
 	s->pages = arena_pages_in_use();
 	s->kmalloc_bytes = shim_kmalloc_bytes();
 	s->debugfs = debugfs_entries();
+	s->work = harness_work_pending();
 }
 
 /* The checks every test gets for free; returns false if one failed. */
@@ -110,6 +113,8 @@ static bool after_test(const struct snapshot *before)
 	      now.kmalloc_bytes);
 	AFTER(now.debugfs == before->debugfs, "debugfs entries: %lu -> %lu",
 	      before->debugfs, now.debugfs);
+	AFTER(now.work == before->work, "work items pending: %lu -> %lu",
+	      before->work, now.work);
 #undef AFTER
 	return ok;
 }

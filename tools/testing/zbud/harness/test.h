@@ -9,7 +9,7 @@
  * freed in a bad state, a blocking allocation ran under a spinlock, the
  * number of WARN*() hits differs from what it announced with
  * expect_warnings() (default 0), or it leaked arena pages, kmalloc()
- * memory or debugfs entries.
+ * memory, debugfs entries or pending work items.
  */
 #ifndef ZBUD_TEST_H
 #define ZBUD_TEST_H

@@ -18,8 +18,18 @@
  * Whoever takes a handle copies what it needs under the lock, so no
  * zpage or slot is touched by two threads without the lock between.
  *
+ * For this series' zbud a compaction thread runs zbud_compact() too, and
+ * a worker thread runs the work item that frees queue.  The move
+ * callback respects the same ownership: it moves only a LIVE, published
+ * zpage (refusing a BUSY one, which its owner has mapped, with -EBUSY,
+ * and an unknown one with -ENOENT), verifies it, copies it and
+ * repoints its slot and owners[] under the test's lock, and verifies
+ * the copy.  Owners read a slot's handle only after taking the slot
+ * under the lock, so they always see where the zpage is now.
+ *
  * At the end every count must agree: allocations = frees + evictions,
- * and the pool is empty once the workers free what is left.
+ * moves = pages_compacted, refusals = move_failures, and the pool is
+ * empty once the workers free what is left.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/workqueue.h>
 #include "harness.h"
 #include "test.h"
 #include "zalloc.h"
@@ -77,6 +88,9 @@ static struct {
 	unsigned long stale_log[STALE_LOG];	/* under lock */
 	uint64_t published[GRANULES / 64];	/* under lock */
 	bool stop;			/* under lock */
+	unsigned long moved;		/* under lock */
+	unsigned long moved_bytes;	/* under lock */
+	unsigned long move_refused;	/* under lock */
 	unsigned long bad_data, bad_handle, locked_evicts;	/* atomic */
 } t = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -212,6 +226,36 @@ static int evict(void *pool, unsigned long handle)
 	return 0;
 }
 
+/*
+ * Compaction moves a zpage: only a LIVE one that is published, which
+ * its owner cannot take meanwhile, since taking needs the lock held here.
+ */
+static int move(void *pool, unsigned long old, unsigned long new)
+{
+	struct slot *s;
+
+	if (shim_locks_held)
+		__atomic_fetch_add(&t.locked_evicts, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&t.lock);
+	s = owner_find(old);
+	if (!s || s->state != LIVE || s->handle != old) {
+		t.move_refused++;
+		pthread_mutex_unlock(&t.lock);
+		return s ? -EBUSY : -ENOENT;
+	}
+	verify(old, s->size, s->seed);
+	memcpy((void *)new, (void *)old, s->size);
+	verify(new, s->size, s->seed);
+	owner_set(old, NULL);
+	s->handle = new;
+	owner_set(new, s);
+	mark_published(new);
+	t.moved++;
+	t.moved_bytes += (s->size + 7) & ~7UL;
+	pthread_mutex_unlock(&t.lock);
+	return 0;
+}
+
 static void worker_alloc(struct worker *w, struct slot *s)
 {
 	unsigned int size = 1 + rnd(&w->rng) % t.z->max_size;
@@ -319,6 +363,23 @@ struct reclaimer {
 	unsigned long reclaims, reclaimed;
 };
 
+struct compactor {
+	pthread_t thread;
+	unsigned long runs, freed;
+};
+
+static void *compactor_main(void *arg)
+{
+	struct compactor *c = arg;
+
+	while (!stopping()) {
+		c->runs++;
+		c->freed += t.z->compact(t.pool);
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void *reclaimer_main(void *arg)
 {
 	struct reclaimer *r = arg;
@@ -335,10 +396,14 @@ static void *reclaimer_main(void *arg)
 }
 
 static void start_threads(struct worker *workers, struct reclaimer *rec,
-			  unsigned long ops)
+			  struct compactor *c, unsigned long ops)
 {
 	int i;
 
+	if (c) {
+		harness_workqueue_start();
+		CHECK(!pthread_create(&c->thread, NULL, compactor_main, c));
+	}
 	for (i = 0; i < RECLAIMERS; i++) {
 		rec[i].rng = 100 + i;
 		CHECK(!pthread_create(&rec[i].thread, NULL, reclaimer_main,
@@ -352,7 +417,8 @@ static void start_threads(struct worker *workers, struct reclaimer *rec,
 	}
 }
 
-static void stop_threads(struct worker *workers, struct reclaimer *rec)
+static void stop_threads(struct worker *workers, struct reclaimer *rec,
+			 struct compactor *c)
 {
 	int i;
 
@@ -363,12 +429,26 @@ static void stop_threads(struct worker *workers, struct reclaimer *rec)
 	pthread_mutex_unlock(&t.lock);
 	for (i = 0; i < RECLAIMERS; i++)
 		pthread_join(rec[i].thread, NULL);
+	if (c) {
+		pthread_join(c->thread, NULL);
+		harness_workqueue_stop();
+	}
+}
+
+static unsigned long counter(const char *name)
+{
+	unsigned long value = 0;
+
+	CHECK(!t.z->stat(t.pool, name, &value));
+	return value;
 }
 
 static void run(const struct zalloc *z, unsigned long ops)
 {
 	static struct worker workers[WORKERS];
 	struct reclaimer rec[RECLAIMERS] = { };
+	struct compactor comp = { }, *c = z->compact ? &comp : NULL;
+	unsigned long queued = harness_work_queued();
 	unsigned long allocs = 0, frees = 0, reclaims = 0, reclaimed = 0;
 	unsigned long i, j;
 	char why[160];
@@ -376,12 +456,13 @@ static void run(const struct zalloc *z, unsigned long ops)
 	memset(workers, 0, sizeof(workers));
 	t.z = z;
 	t.evicted = t.refused = t.stale = 0;
+	t.moved = t.moved_bytes = t.move_refused = 0;
 	memset(t.published, 0, sizeof(t.published));
 	t.stop = false;
-	t.pool = z->create(evict);
+	t.pool = c ? z->create_movable(evict, move) : z->create(evict);
 	CHECK(t.pool);
-	start_threads(workers, rec, ops);
-	stop_threads(workers, rec);
+	start_threads(workers, rec, c, ops);
+	stop_threads(workers, rec, c);
 
 	CHECK(!z->check(t.pool, why, sizeof(why)));
 	for (i = 0; i < RECLAIMERS; i++) {
@@ -405,6 +486,17 @@ static void run(const struct zalloc *z, unsigned long ops)
 	CHECK_EQ(t.locked_evicts, 0);
 	CHECK_EQ(unknown_stale(), 0);
 	CHECK(reclaimed > 0 && t.evicted > 0);
+	if (c) {
+		test_note("%s: %lu zpages moved (%lu bytes), %lu refused; "
+			  "%lu compactions freed %lu pages, %lu works queued",
+			  z->name, t.moved, t.moved_bytes, t.move_refused,
+			  c->runs, c->freed, harness_work_queued() - queued);
+		CHECK_EQ(counter("pages_compacted"), t.moved);
+		CHECK_EQ(counter("bytes_moved"), t.moved_bytes);
+		CHECK_EQ(counter("move_failures"), t.move_refused);
+		CHECK(c->freed <= t.moved);
+		CHECK(t.moved > 0 && harness_work_queued() > queued);
+	}
 	z->destroy(t.pool);
 }
 

@@ -48,6 +48,13 @@
 struct zpool_driver;
 
 typedef int (*zalloc_evict_t)(void *pool, unsigned long handle);
+/*
+ * Compaction's move callback: copy the zpage at @old to @new and use
+ * @new from now on, returning 0, or return an error if it is in use.
+ * Called without the pool lock.
+ */
+typedef int (*zalloc_move_t)(void *pool, unsigned long old,
+			     unsigned long new);
 
 struct zalloc {
 	const char *name;		/* "zbud" or "zbud-6.1" */
@@ -84,6 +91,17 @@ struct zalloc {
 	int (*module_init)(void);
 	void (*module_exit)(void);
 	struct zpool_driver *zpool_driver;
+
+	/*
+	 * Compaction, NULL if the allocator has none (zbud-6.1):
+	 * create_movable() is create() with a move callback as well (@evict
+	 * may be NULL), compact() runs zbud_compact().  Compaction also
+	 * runs from a work item (see harness_run_work() in
+	 * shim/linux/workqueue.h); harness_param_set("zbud.compaction",
+	 * "N") turns it off.
+	 */
+	void *(*create_movable)(zalloc_evict_t evict, zalloc_move_t move);
+	unsigned long (*compact)(void *pool);
 };
 
 extern const struct zalloc zalloc_zbud;		/* this series */

@@ -15,6 +15,45 @@ static_assert(ZALLOC_GFP_HIGHMEM == __GFP_HIGHMEM, "__GFP_HIGHMEM");
 
 #include "zalloc_glue.h"
 
+/* A pool with a move callback: glue_evict() and glue_destroy() still fit. */
+struct ours_ops {
+	struct zalloc_ops z;
+	zalloc_move_t move;
+};
+
+static int ours_move(struct zbud_pool *pool, unsigned long old,
+		     unsigned long new)
+{
+	struct ours_ops *oops = container_of(pool->ops, struct ours_ops,
+					     z.ops);
+
+	return oops->move(pool, old, new);
+}
+
+static void *ours_create_movable(zalloc_evict_t evict, zalloc_move_t move)
+{
+	struct ours_ops *oops = kzalloc(sizeof(*oops), GFP_KERNEL);
+	struct zbud_pool *pool;
+
+	if (!oops)
+		return NULL;
+	if (evict) {
+		oops->z.ops.evict = glue_evict;
+		oops->z.evict = evict;
+	}
+	oops->z.ops.move = move ? ours_move : NULL;
+	oops->move = move;
+	pool = zbud_create_pool(GFP_KERNEL, &oops->z.ops);
+	if (!pool)
+		kfree(oops);
+	return pool;
+}
+
+static unsigned long ours_compact(void *pool)
+{
+	return zbud_compact(pool);
+}
+
 /* check() support: counts what the lists hold and compares. */
 struct ours_walk {
 	struct zbud_stats seen;
@@ -157,4 +196,6 @@ const struct zalloc zalloc_zbud = {
 	.module_init	= ours_module_init,
 	.module_exit	= ours_module_exit,
 	.zpool_driver	= &zbud_zpool_driver,
+	.create_movable	= ours_create_movable,
+	.compact	= ours_compact,
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The zpool driver interface of Linux 6.1, which both zbud versions
- * register with.  The harness keeps the registered drivers in a list that
+ * The zpool driver interface of Linux 6.1, with the move callback of
+ * include/linux/zpool.patch, which both zbud versions register with.
+ * The harness keeps the registered drivers in a list that
  * zpool_find_driver() searches, so tests can drive a pool the way zswap
  * does.
  */
@@ -17,6 +18,7 @@ struct zpool;
 
 struct zpool_ops {
 	int (*evict)(struct zpool *pool, unsigned long handle);
+	int (*move)(struct zpool *pool, unsigned long old, unsigned long new);
 };
 
 enum zpool_mapmode {
