@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The allocators zbud_bench compares, from the harness in ../harness:
- * this series' zbud and the pristine 6.1 zbud, both compiled unmodified.
+ * this series' zbud and the pristine 6.1 zbud, both compiled unmodified,
+ * and this series' zbud again with a move callback, compacting as in a
+ * kernel (mover.c).  The rows print in this order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +12,17 @@
 #include "replay.h"
 #include "zalloc.h"
 
-const struct zalloc *const bench_allocs[] = {
-	&zalloc_zbud,
-	&zalloc_zbud61,
+const struct bench_alloc bench_allocs[] = {
+	{ "zbud+compact", &zalloc_zbud, 1 },
+	{ "zbud", &zalloc_zbud, 0 },
+	{ BENCH_BASELINE, &zalloc_zbud61, 0 },
 };
 const size_t bench_nr_allocs = sizeof(bench_allocs) / sizeof(bench_allocs[0]);
 unsigned int bench_page_size;
 
 int backend_init(void)
 {
-	size_t a;
+	size_t a, b;
 
 	/* The default arena reserves address space for 4 GiB of pages. */
 	arena_init(0);
@@ -30,10 +33,16 @@ int backend_init(void)
 	else if (bench_arena_hugepages())
 		perror("zbud_bench: madvise(MADV_HUGEPAGE) on the arena");
 	for (a = 0; a < bench_nr_allocs; a++) {
-		if (bench_allocs[a]->module_init &&
-		    bench_allocs[a]->module_init()) {
+		const struct zalloc *z = bench_allocs[a].z;
+
+		/* Once per module, whatever rows share it. */
+		for (b = 0; b < a && bench_allocs[b].z != z; b++)
+			;
+		if (b < a || !z->module_init)
+			continue;
+		if (z->module_init()) {
 			fprintf(stderr, "zbud_bench: %s: module init failed\n",
-				bench_allocs[a]->name);
+				z->name);
 			return -1;
 		}
 	}

@@ -20,6 +20,23 @@
  * here, so its cost is taken as the difference of the two kinds of run
  * and removed: alloc_ns and free_ns then add up to total_ns, the batch
  * time per zpage stored and freed.
+ *
+ * Compaction (zbud+compact): zbud_free() queues a work item when it
+ * leaves a zpage alone in a page that fits beside another, and a kworker
+ * runs it later, without the pool lock.  Here the worker runs right
+ * after each free, in the replaying thread: the work, the moves and
+ * their copies are timed as part of the replay, and bracketed on their
+ * own as move_ns, so alloc_ns + free_ns + move_ns add up to total_ns.
+ * The user is the replay: its handle table is the slot array, and a
+ * reverse map from handle to slot, written after each alloc, lets the
+ * move callback find the slot to repoint, as zswap finds its entry from
+ * the swap entry at the start of the zpage.  The callback copies the
+ * zpage's bytes, header included, to the new handle.
+ *
+ * Every allocator's warm-up run also checks the pool's lists against
+ * its counters after the churn, and that every slot still holds the tag
+ * written into its zpage when it was stored, so a move that copied or
+ * repointed wrongly fails the replay.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -28,6 +45,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness.h"
+#include "mover.h"
 #include "pairing.h"
 #include "replay.h"
 
@@ -43,6 +62,75 @@ struct schedule {
 };
 
 static uint64_t rng_state;
+
+/*
+ * The user of a pool: a zswap stand-in.  slots[] holds a handle per live
+ * zpage, as zswap's entries do; rmap[] maps a handle back to its slot.
+ */
+struct user {
+	struct bench_user bu;
+	const struct zalloc *z;
+	void *pool;
+	unsigned long *slots;	/* handle table */
+	unsigned int *lens;	/* zpage size per slot */
+	uint32_t *rmap;		/* slot per handle; see rmap_index() */
+	size_t nslots;
+	size_t nrmap;
+	unsigned int page_shift;
+	unsigned long moves;	/* moves the user made */
+	unsigned long moved;	/* their bytes, rounded as zbud counts them */
+	unsigned long refused;	/* moves the user refused */
+};
+
+/* zbud sizes zpages in eight-byte units with 4 KiB pages. */
+#define ZBUD_UNIT	8
+/* A 4-byte tag at the start of each zpage, in its zswap header. */
+#define TAG_BYTES	4
+
+/* Two entries per page: the first and the last zpage of the page. */
+static size_t rmap_index(const struct user *u, unsigned long handle)
+{
+	unsigned long off = handle - (unsigned long)arena_map.base;
+
+	return (off >> u->page_shift) * 2 +
+	       !!(off & ((1UL << u->page_shift) - 1));
+}
+
+static void user_stored(struct user *u, size_t slot, unsigned int len)
+{
+	u->lens[slot] = len;
+	u->rmap[rmap_index(u, u->slots[slot])] = slot;
+}
+
+/*
+ * zbud's move callback: refuse a handle the user does not hold (zswap
+ * refuses one whose entry went away or is busy), else copy the zpage
+ * and point the slot at its new place.
+ */
+static int user_move(struct bench_user *bu, unsigned long old,
+		     unsigned long new)
+{
+	struct user *u = (struct user *)bu;
+	size_t slot = u->rmap[rmap_index(u, old)];
+	unsigned int len;
+	void *src, *dst;
+
+	if (slot >= u->nslots || u->slots[slot] != old) {
+		u->refused++;
+		return -EBUSY;
+	}
+	len = u->lens[slot];
+	src = u->z->map(u->pool, old);
+	dst = u->z->map(u->pool, new);
+	memcpy(dst, src, len);
+	u->z->unmap(u->pool, new);
+	u->z->unmap(u->pool, old);
+	u->slots[slot] = new;
+	u->rmap[rmap_index(u, new)] = slot;
+	u->moves++;
+	u->moved += (len + ZBUD_UNIT - 1) / ZBUD_UNIT * ZBUD_UNIT;
+	return 0;
+}
 
 /*
  * zswap's pools are evictable, so the pools here get a callback too; the
@@ -105,17 +193,17 @@ static int probe_refusals(const struct trace *t, unsigned char *refused,
 			continue;
 		seen[obj] = 1;
 		for (a = 0; a < bench_nr_allocs; a++) {
-			pool = bench_allocs[a]->create(bench_no_evict);
+			pool = bench_allocs[a].z->create(bench_no_evict);
 			if (!pool) {
 				fprintf(stderr, "zbud_bench: %s: cannot create a pool\n",
-					bench_allocs[a]->name);
+					bench_allocs[a].name);
 				return -1;
 			}
-			if (bench_allocs[a]->alloc(pool, obj, BENCH_GFP, &handle))
+			if (bench_allocs[a].z->alloc(pool, obj, BENCH_GFP, &handle))
 				refused[obj] |= 1U << a;
 			else
-				bench_allocs[a]->free(pool, handle);
-			bench_allocs[a]->destroy(pool);
+				bench_allocs[a].z->free(pool, handle);
+			bench_allocs[a].z->destroy(pool);
 		}
 	}
 	return 0;
@@ -194,7 +282,16 @@ struct run {
 	uint64_t *batch;	/* the chunk timed as a whole */
 	uint64_t *alloc;	/* sum of the bracketed allocs in the chunk */
 	uint64_t *free;		/* sum of the bracketed frees in the chunk */
-	size_t pages;
+	uint64_t *move;		/* sum of the bracketed work runs */
+	size_t pages;		/* pool pages after the churn */
+	size_t brackets;	/* bracketed calls, of every kind */
+	unsigned long stats[3];	/* see stat_names */
+	unsigned long works;	/* work items run */
+};
+
+/* zbud's compaction counters, read from its debugfs files. */
+static const char *const stat_names[] = {
+	"pages_compacted", "bytes_moved", "move_failures",
 };
 
 struct chunker {
@@ -232,35 +329,52 @@ static void chunk_step(struct chunker *ck, unsigned int calls)
 	}
 }
 
-static int timed_alloc(struct chunker *ck, const struct zalloc *ba,
+static int timed_alloc(struct chunker *ck, const struct zalloc *z,
 		       void *pool, unsigned int size, unsigned long *handle)
 {
 	uint64_t t0;
 	int err;
 
 	if (!ck->bracket)
-		return ba->alloc(pool, size, BENCH_GFP, handle);
+		return z->alloc(pool, size, BENCH_GFP, handle);
 	t0 = now_ns();
-	err = ba->alloc(pool, size, BENCH_GFP, handle);
+	err = z->alloc(pool, size, BENCH_GFP, handle);
 	ck->r->alloc[ck->c] += now_ns() - t0;
+	ck->r->brackets++;
 	return err;
 }
 
-static void timed_free(struct chunker *ck, const struct zalloc *ba,
+static void timed_free(struct chunker *ck, const struct zalloc *z,
 		       void *pool, unsigned long handle)
 {
 	uint64_t t0;
 
 	if (!ck->bracket) {
-		ba->free(pool, handle);
+		z->free(pool, handle);
 		return;
 	}
 	t0 = now_ns();
-	ba->free(pool, handle);
+	z->free(pool, handle);
 	ck->r->free[ck->c] += now_ns() - t0;
+	ck->r->brackets++;
 }
 
-static int replay_failed(const struct zalloc *ba, unsigned int obj,
+/* A kworker's turn after a free: run what the free queued. */
+static void timed_work(struct chunker *ck)
+{
+	uint64_t t0;
+
+	if (!ck->bracket) {
+		ck->r->works += mover_run_work();
+		return;
+	}
+	t0 = now_ns();
+	ck->r->works += mover_run_work();
+	ck->r->move[ck->c] += now_ns() - t0;
+	ck->r->brackets++;
+}
+
+static int replay_failed(const struct bench_alloc *ba, unsigned int obj,
 			 int err)
 {
 	fprintf(stderr, "zbud_bench: %s: alloc of %u bytes failed during replay (%d)\n",
@@ -268,80 +382,186 @@ static int replay_failed(const struct zalloc *ba, unsigned int obj,
 	return -1;
 }
 
+/* Writes the slot's tag into its new zpage (warm-up runs only). */
+static void tag_store(struct user *u, size_t slot)
+{
+	uint32_t tag = slot;
+
+	memcpy(u->z->map(u->pool, u->slots[slot]), &tag, TAG_BYTES);
+	u->z->unmap(u->pool, u->slots[slot]);
+}
+
+/* Every slot's zpage holds its tag, and the pool's lists are sound. */
+static int verify_pool(const struct bench_alloc *ba, struct user *u)
+{
+	char why[256];
+	uint32_t tag;
+	size_t i;
+
+	if (ba->z->check && ba->z->check(u->pool, why, sizeof(why))) {
+		fprintf(stderr, "zbud_bench: %s: pool inconsistent after the churn: %s\n",
+			ba->name, why);
+		return -1;
+	}
+	for (i = 0; i < u->nslots; i++) {
+		memcpy(&tag, u->z->map(u->pool, u->slots[i]), TAG_BYTES);
+		u->z->unmap(u->pool, u->slots[i]);
+		if (tag != i) {
+			fprintf(stderr, "zbud_bench: %s: slot %zu holds the data of slot %u after the churn\n",
+				ba->name, i, tag);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void *pool_create(const struct bench_alloc *ba, struct user *u)
+{
+	if (ba->compact)
+		return mover_create(&u->bu);
+	return ba->z->create(bench_no_evict);
+}
+
+static void pool_destroy(const struct bench_alloc *ba, void *pool)
+{
+	if (ba->compact)
+		mover_destroy(pool);
+	else
+		ba->z->destroy(pool);
+}
+
+/* The compaction counters, read before the pool goes. */
+static int read_stats(const struct bench_alloc *ba, struct user *u,
+		      struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stat_names) / sizeof(stat_names[0]); i++) {
+		if (ba->z->stat(u->pool, stat_names[i], &r->stats[i])) {
+			fprintf(stderr, "zbud_bench: %s: no %s counter\n",
+				ba->name, stat_names[i]);
+			return -1;
+		}
+	}
+	/* What zbud counted must be what its user did. */
+	if (r->stats[0] != u->moves || r->stats[1] != u->moved ||
+	    r->stats[2] != u->refused) {
+		fprintf(stderr, "zbud_bench: %s: zbud counted %lu pages compacted, %lu bytes moved, %lu failed moves; the user made %lu moves of %lu bytes and refused %lu\n",
+			ba->name, r->stats[0], r->stats[1], r->stats[2],
+			u->moves, u->moved, u->refused);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * One replay of @s into a fresh pool, adding its times to @r.  With
- * @bracket each call is timed on its own as well.  The pool is emptied at
- * the end, which is timed too: every zpage is allocated and freed once.
+ * @bracket each call is timed on its own as well; with @verify (untimed
+ * runs) zpages are tagged and checked.  The pool is emptied at the end,
+ * which is timed too: every zpage is allocated and freed once.
  */
-static int run_once(const struct zalloc *ba, const struct schedule *s,
-		    unsigned long *slots, int bracket, struct run *r)
+static int run_once(const struct bench_alloc *ba, const struct schedule *s,
+		    struct user *u, int bracket, int verify, struct run *r)
 {
 	struct chunker ck = { .r = r, .bracket = bracket };
+	const struct zalloc *z = ba->z;
+	unsigned long *slots = u->slots;
+	int compact = ba->compact;
 	size_t i, k, v;
 	void *pool;
 	int err;
 
-	pool = ba->create(bench_no_evict);
+	u->moves = u->moved = u->refused = 0;
+	pool = pool_create(ba, u);
 	if (!pool) {
 		fprintf(stderr, "zbud_bench: %s: cannot create a pool\n",
 			ba->name);
 		return -1;
 	}
+	u->pool = pool;
 	chunk_begin(&ck);
 	for (i = 0; i < s->fill; i++) {
-		err = timed_alloc(&ck, ba, pool, s->objs[i], &slots[i]);
+		err = timed_alloc(&ck, z, pool, s->objs[i], &slots[i]);
 		if (err)
 			return replay_failed(ba, s->objs[i], err);
+		if (compact)
+			user_stored(u, i, s->objs[i]);
+		if (verify)
+			tag_store(u, i);
 		chunk_step(&ck, 1);
 	}
 	chunk_end(&ck);
 	chunk_begin(&ck);
 	for (k = s->fill; k < s->n; k++) {
 		v = s->victims[k];
-		timed_free(&ck, ba, pool, slots[v]);
-		err = timed_alloc(&ck, ba, pool, s->objs[k], &slots[v]);
+		timed_free(&ck, z, pool, slots[v]);
+		if (compact)
+			timed_work(&ck);
+		err = timed_alloc(&ck, z, pool, s->objs[k], &slots[v]);
 		if (err)
 			return replay_failed(ba, s->objs[k], err);
+		if (compact)
+			user_stored(u, v, s->objs[k]);
+		if (verify)
+			tag_store(u, v);
 		chunk_step(&ck, 2);
 	}
 	chunk_end(&ck);
-	r->pages = ba->pool_pages(pool);
+	r->pages = z->pool_pages(pool);
+	if (verify && verify_pool(ba, u))
+		return -1;
 	chunk_begin(&ck);
 	for (i = 0; i < s->fill; i++) {
-		timed_free(&ck, ba, pool, slots[i]);
+		timed_free(&ck, z, pool, slots[i]);
+		if (compact)
+			timed_work(&ck);
 		chunk_step(&ck, 1);
 	}
 	chunk_end(&ck);
-	if (ba->pool_pages(pool)) {
+	if (z->pool_pages(pool)) {
 		fprintf(stderr, "zbud_bench: %s: %llu pages left after freeing every zpage\n",
-			ba->name,
-			(unsigned long long)ba->pool_pages(pool));
-		ba->destroy(pool);
+			ba->name, (unsigned long long)z->pool_pages(pool));
+		pool_destroy(ba, pool);
 		return -1;
 	}
-	ba->destroy(pool);
+	if (compact && read_stats(ba, u, r))
+		return -1;
+	pool_destroy(ba, pool);
 	return 0;
 }
 
 static int run_alloc(struct run *r, size_t chunks)
 {
-	r->batch = calloc(3 * chunks, sizeof(*r->batch));
+	memset(r, 0, sizeof(*r));
+	r->batch = calloc(4 * chunks, sizeof(*r->batch));
 	r->alloc = r->batch + chunks;
 	r->free = r->alloc + chunks;
+	r->move = r->free + chunks;
 	return r->batch ? 0 : -1;
+}
+
+/* Zeroes the times of @r, keeping its arrays. */
+static void run_clear(struct run *r, size_t chunks)
+{
+	memset(r->batch, 0, 4 * chunks * sizeof(*r->batch));
+	memset(r->stats, 0, sizeof(r->stats));
+	r->brackets = 0;
+	r->works = 0;
 }
 
 /*
  * Per chunk, the fastest of the batch runs, and the bracketed run whose
  * brackets add up to the least.  The brackets cost about as much as a
- * call here; their cost per call is the difference between the two
- * totals, and taking it out splits the batch time into allocs and frees.
+ * call here; their cost per bracket is the difference between the two
+ * totals, and taking it out splits the batch time into allocs, frees and
+ * work runs.
  */
 static void summarize(const struct run *runs, unsigned int reps,
 		      size_t chunks, const struct schedule *s,
 		      struct replay_result *res)
 {
-	double batch = 0, alloc = 0, fr = 0, over, calls = s->n;
+	double batch = 0, alloc = 0, fr = 0, mv = 0, over, calls = s->n;
+	double per_call = (double)runs[0].brackets / calls;
 	unsigned int rep, best;
 	size_t c;
 
@@ -354,22 +574,26 @@ static void summarize(const struct run *runs, unsigned int reps,
 
 			if (a->batch[c] < t)
 				t = a->batch[c];
-			if (a->alloc[c] + a->free[c] < b->alloc[c] + b->free[c])
+			if (a->alloc[c] + a->free[c] + a->move[c] <
+			    b->alloc[c] + b->free[c] + b->move[c])
 				best = rep;
 		}
 		batch += t;
 		alloc += runs[best].alloc[c];
 		fr += runs[best].free[c];
+		mv += runs[best].move[c];
 	}
-	over = (alloc + fr - batch) / (2 * calls);
+	/* Each zpage is allocated and freed once: per_call is 2 or 3. */
+	over = (alloc + fr + mv - batch) / (per_call * calls);
 	res->total_ns = batch / calls;
 	res->alloc_ns = alloc / calls - over;
 	res->free_ns = fr / calls - over;
+	res->move_ns = res->compact ? mv / calls - over : 0;
 }
 
-/* Fills in pages and the timing fields of @res. */
+/* Fills in pages, the counters and the timing fields of @res. */
 static int time_allocs(const struct schedule *s, unsigned int reps,
-		       unsigned long *slots, struct replay_result *res)
+		       struct user *u, struct replay_result *res)
 {
 	size_t chunks = nr_chunks(s), i, a;
 	struct run *runs, warm = { 0 };
@@ -388,30 +612,46 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 	for (i = 0; i < (size_t)reps * bench_nr_allocs; i++)
 		if (run_alloc(&runs[i], chunks))
 			goto nomem;
-	/* A warm-up run each, so that no allocator pays for cold arena pages. */
+	/*
+	 * A warm-up run each, so that no allocator pays for cold arena
+	 * pages; it checks the pool and the data as well.
+	 */
 	for (a = 0; a < bench_nr_allocs; a++) {
-		if (run_once(bench_allocs[a], s, slots, 0, &warm))
+		u->z = bench_allocs[a].z;
+		run_clear(&warm, chunks);
+		if (run_once(&bench_allocs[a], s, u, 0, 1, &warm))
 			goto out;
 		res[a].pages = warm.pages;
+		res[a].pages_compacted = warm.stats[0];
+		res[a].bytes_moved = warm.stats[1];
+		res[a].move_failures = warm.stats[2];
+		res[a].works_run = warm.works;
 	}
 	for (rep = 0; rep < reps; rep++) {
 		/* Rotate the order so that none always runs first. */
 		for (i = 0; i < bench_nr_allocs; i++) {
+			const struct bench_alloc *ba;
 			struct run *r;
 
 			a = (i + rep) % bench_nr_allocs;
+			ba = &bench_allocs[a];
 			r = &runs[a * reps + rep];
+			u->z = ba->z;
+			run_clear(&warm, chunks);
 			/* Bracketed and batch runs land in separate fields. */
-			if (run_once(bench_allocs[a], s, slots, 1, &warm) ||
-			    run_once(bench_allocs[a], s, slots, 0, r))
+			if (run_once(ba, s, u, 1, 0, &warm) ||
+			    run_once(ba, s, u, 0, 0, r))
 				goto out;
 			memcpy(r->alloc, warm.alloc, chunks * sizeof(*r->alloc));
 			memcpy(r->free, warm.free, chunks * sizeof(*r->free));
-			memset(warm.batch, 0, 3 * chunks * sizeof(*warm.batch));
+			memcpy(r->move, warm.move, chunks * sizeof(*r->move));
+			r->brackets = warm.brackets;
 			if (warm.pages != res[a].pages ||
-			    r->pages != res[a].pages) {
-				fprintf(stderr, "zbud_bench: %s: pages differ between identical runs\n",
-					bench_allocs[a]->name);
+			    r->pages != res[a].pages ||
+			    warm.stats[1] != res[a].bytes_moved ||
+			    r->stats[1] != res[a].bytes_moved) {
+				fprintf(stderr, "zbud_bench: %s: pages or moves differ between identical runs\n",
+					ba->name);
 				goto out;
 			}
 		}
@@ -434,7 +674,7 @@ int replay_trace(const struct trace *t, unsigned int reps,
 		 struct replay_result *res)
 {
 	struct replay_result *pb = &res[bench_nr_allocs];
-	unsigned long *slots = NULL;
+	struct user u = { .bu.move = user_move };
 	unsigned int *live = NULL;
 	struct schedule s;
 	size_t a;
@@ -445,28 +685,37 @@ int replay_trace(const struct trace *t, unsigned int reps,
 	memset(res, 0, (bench_nr_allocs + 1) * sizeof(*res));
 	if (build_schedule(t, &s, res))
 		goto out;
-	slots = malloc((s.fill + 1) * sizeof(*slots));
+	u.nslots = s.fill;
+	u.page_shift = __builtin_ctz(bench_page_size);
+	u.nrmap = 2 * arena_map.pages;
+	u.slots = malloc((s.fill + 1) * sizeof(*u.slots));
+	u.lens = malloc((s.fill + 1) * sizeof(*u.lens));
+	/* Zero pages until touched: only the arena's used part costs. */
+	u.rmap = calloc(u.nrmap, sizeof(*u.rmap));
 	live = final_live(&s);
-	if (!slots || !live) {
+	if (!u.slots || !u.lens || !u.rmap || !live) {
 		fprintf(stderr, "zbud_bench: out of memory\n");
 		goto out;
 	}
 	for (a = 0; a < bench_nr_allocs; a++) {
-		res[a].alloc = bench_allocs[a]->name;
+		res[a].alloc = bench_allocs[a].name;
 		res[a].stored = s.n;
 		res[a].live = s.fill;
 		res[a].timed = 1;
+		res[a].compact = bench_allocs[a].compact;
 	}
-	if (time_allocs(&s, reps, slots, res))
+	if (time_allocs(&s, reps, &u, res))
 		goto out;
 	pb->alloc = "pairing-bound";
 	pb->stored = s.n;
 	pb->live = s.fill;
-	pb->pages = pairing_bound(live, s.fill, 8, bench_page_size);
+	pb->pages = pairing_bound(live, s.fill, ZBUD_UNIT, bench_page_size);
 	ret = 0;
 out:
 	free(live);
-	free(slots);
+	free(u.slots);
+	free(u.lens);
+	free(u.rmap);
 	free_schedule(&s);
 	return ret;
 }

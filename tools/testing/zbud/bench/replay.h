@@ -14,9 +14,22 @@
 /* zswap 6.1 puts an 8-byte zswap_header before the data in evictable pools. */
 #define ZSWAP_HEADER_SIZE	8
 
-/* The allocators to compare, from the harness; see backend.c. */
-extern const struct zalloc *const bench_allocs[];
+/*
+ * The allocators to compare, from the harness; see backend.c.  A
+ * compacting one is zalloc_zbud created with a move callback (mover.h):
+ * its user copies a zpage and repoints its handle when zbud asks, and
+ * the work zbud_free() queues runs right after the free, as a kworker
+ * would run it, timed as part of the replay.
+ */
+struct bench_alloc {
+	const char *name;
+	const struct zalloc *z;
+	int compact;
+};
+extern const struct bench_alloc bench_allocs[];
 extern const size_t bench_nr_allocs;
+/* The row compaction is measured against; see zbud_bench.c. */
+#define BENCH_BASELINE		"zbud-6.1"
 /* The PAGE_SIZE the allocators were built with, once backend_init() ran. */
 extern unsigned int bench_page_size;
 /* The gfp zswap 6.1 stores with: it may not sleep. */
@@ -37,14 +50,21 @@ struct replay_result {
 	size_t pages;		/* pool pages at the end */
 	double alloc_ns;	/* mean per alloc, bracket cost removed */
 	double free_ns;		/* mean per free, bracket cost removed */
-	double total_ns;	/* per zpage, alloc and free, timed as a batch */
+	double move_ns;		/* per zpage, the queued work run after frees */
+	double total_ns;	/* per zpage: alloc, free and that work, batched */
 	int timed;		/* 0 for pairing-bound */
+	int compact;		/* the allocator compacts: counters below */
+	/* zbud's counters after one whole replay: fill, churn, teardown */
+	unsigned long pages_compacted;
+	unsigned long bytes_moved;
+	unsigned long move_failures;
+	unsigned long works_run;	/* work items the replay ran */
 };
 
 /*
  * Replays @t into every allocator in bench_allocs and fills @res with
- * bench_nr_allocs + 1 results, the last being pairing-bound.  @reps runs
- * are made per allocator and the median timings kept.  Returns 0, or -1
+ * bench_nr_allocs + 1 results, the last being pairing-bound.  At least
+ * @reps runs are made per allocator; see replay.c for how they are timed.  Returns 0, or -1
  * after printing an error.
  */
 int replay_trace(const struct trace *t, unsigned int reps,
