@@ -6,7 +6,8 @@
 # then /init runs a shortened workload on zswap with zbud while
 #  - fail_page_alloc fails DEBUG_INJECT percent of the workload's
 #    non-sleeping page allocations, zswap's stores among them;
-#  - a child writes /proc/sys/vm/compact_memory and reads
+#  - a child writes /proc/sys/vm/compact_memory and each zbud pool's
+#    debugfs file compact, and reads
 #    /proc/kpageflags and /proc/kpagecount across every pfn, again and
 #    again, while zbud holds pages;
 # then switches zswap's compressor (a new zbud pool) while every page
@@ -115,6 +116,10 @@ check "zswap saw zpool allocation failures" \
 	[ "$(value zswap.reject_alloc_fail)" -gt 0 ]
 check "compact_memory was written" \
 	[ "$(value 'stress .*compactions')" -gt 0 ]
+check "zbud's debugfs compact was written" \
+	[ "$(value 'stress .*zbud_compacts')" -gt 0 ]
+check "zbud's compaction freed pages" \
+	[ "$(value 'zbud\.[a-z0-9_]*\.pages_compacted')" -gt 0 ]
 check "/proc/kpage* were walked while zbud held pages" \
 	[ "$(value 'stress .*walks_with_pool')" -gt 0 ]
 check "each walk covered all of RAM" \

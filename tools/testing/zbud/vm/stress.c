@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -112,6 +113,21 @@ static long long walk(const char *path, unsigned long long *odd)
 	return got < 0 ? -1 : n;
 }
 
+/* Compacts every zbud pool through its debugfs file; returns how many. */
+static unsigned int zbud_compact_all(void)
+{
+	unsigned int done = 0;
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/debug/zbud/*/compact", 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++)
+		done += !write_file(g.gl_pathv[i], "1");
+	globfree(&g);
+	return done;
+}
+
 static void stress_signal(int sig)
 {
 	(void)sig;
@@ -121,12 +137,14 @@ static void stress_signal(int sig)
 static void stress_loop(void)
 {
 	unsigned long long walks = 0, loaded = 0, odd = 0, compactions = 0;
+	unsigned long long zbud_compacts = 0;
 	unsigned long long stored;
 	long long flags = 0, counts = 0;
 
 	signal(SIGTERM, stress_signal);
 	while (!stress_stopping) {
 		compactions += !write_file("/proc/sys/vm/compact_memory", "1");
+		zbud_compacts += zbud_compact_all();
 		if (!read_number("/sys/kernel/debug/zswap/stored_pages",
 				 &stored) && stored)
 			loaded++;
@@ -140,8 +158,8 @@ static void stress_loop(void)
 		walks++;
 		sleep_ms(200);
 	}
-	say("stress walks=%llu walks_with_pool=%llu compactions=%llu pfns=%lld odd_counts=%llu",
-	    walks, loaded, compactions, counts, odd);
+	say("stress walks=%llu walks_with_pool=%llu compactions=%llu zbud_compacts=%llu pfns=%lld odd_counts=%llu",
+	    walks, loaded, compactions, zbud_compacts, counts, odd);
 }
 
 int stress_start(void)
