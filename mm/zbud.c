@@ -76,9 +76,9 @@
  * a work item that a free queues once some two lone zpages fit in one
  * page and the lone zpages of at most half a page, any two of which fit
  * together, exceed a share of the pool (new zpages refill lone pages for
- * nothing until then), before writeback when zpool asks the pool to shrink
- * (a copy costs less than I/O), and when the pool's debugfs file
- * "compact" is written.  zbud.compaction=N turns it off.
+ * nothing until then), unless the pool is draining; from zpool's shrink
+ * before writeback (a copy costs less than I/O); and when the pool's
+ * debugfs file "compact" is written.  zbud.compaction=N turns it off.
  *
  * A handle is the zpage's address, so a move changes it.  The user, who
  * alone knows who holds a handle, does the move: its move callback
@@ -123,11 +123,12 @@ MODULE_PARM_DESC(compaction, "Move lone zpages together to free pages");
 
 /*
  * A free queues compaction once lone zpages of at most half a page are
- * more than 1/ZBUD_LONE_SHARE of the pool's pages.  Compacting at every
- * free that leaves a pair tripled the cost of alloc + free in zbud_bench,
- * for 2% of density at most: a new zpage refills a lone page for nothing.
+ * more than 1/ZBUD_LONE_SHARE of the pool's pages, and only while the pool
+ * is not draining.  Compacting at every free that leaves a pair tripled
+ * the cost of alloc + free in zbud_bench: a new zpage refills a lone page
+ * for nothing, and while zpages only go, their pages go with them.
  */
-#define ZBUD_LONE_SHARE		64
+#define ZBUD_LONE_SHARE		512
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -228,6 +229,8 @@ struct zbud_stats {
  *           ZBUD_UNITS list heads, allocated on their own
  * @nonempty: which @buckets have pages
  * @lone_small: pages in @buckets whose zpage takes at most half a page
+ * @allocs_since: zbud_alloc() calls since compaction last ran
+ * @frees_since: zbud_free() calls that kept their page, since then
  * @stats: counters, see struct zbud_stats
  * @ops: the user's callbacks, may be NULL
  * @compact_work: runs compaction after a free
@@ -244,6 +247,7 @@ struct zbud_pool {
 	struct hlist_head *buckets;
 	DECLARE_BITMAP(nonempty, ZBUD_UNITS);
 	unsigned long lone_small;
+	unsigned long allocs_since, frees_since;
 	struct zbud_stats stats;
 	const struct zbud_ops *ops;
 	struct work_struct compact_work;
@@ -631,6 +635,8 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
 	if (!zbud_can_move(pool))
 		return 0;
 	spin_lock(&pool->lock);
+	pool->allocs_since = 0;
+	pool->frees_since = 0;
 	while (freed < max && compact_pick(pool, &src, &dst)) {
 		zbud_isolate(pool, src);
 		zbud_isolate(pool, dst);
@@ -670,16 +676,18 @@ static void zbud_compact_work(struct work_struct *work)
 }
 
 /*
- * A free left a page with one zpage.  A new zpage refills a lone page for
- * nothing, where a move copies and the next allocation takes a new page,
- * so compact only once the lone zpages of at most half a page, any two of
- * which share a page, are more than 1/ZBUD_LONE_SHARE of the pool's pages.
+ * A free left a page with one zpage.  Compact only once the lone zpages
+ * of at most half a page, any two of which share a page, are more than
+ * 1/ZBUD_LONE_SHARE of the pool's pages, and not while the pool drains
+ * (fewer than one allocation per two such frees since the last run).
  */
 static void zbud_kick(struct zbud_pool *pool)
 {
 	struct zbud_page *src, *dst;
 
+	pool->frees_since++;
 	if (zbud_can_move(pool) &&
+	    pool->allocs_since * 2 >= pool->frees_since &&
 	    pool->lone_small * ZBUD_LONE_SHARE > pool->stats.pages &&
 	    compact_pick(pool, &src, &dst))
 		queue_work(system_unbound_wq, &pool->compact_work);
@@ -841,6 +849,7 @@ int zbud_alloc(struct zbud_pool *pool, size_t size, gfp_t gfp,
 		pool->stats.pages++;
 	}
 	*handle = zbud_place(pool, zp, units);
+	pool->allocs_since++;
 	spin_unlock(&pool->lock);
 	return 0;
 }

@@ -130,24 +130,24 @@ unsigned long harness_run_work(void)
 	return n;
 }
 
-unsigned long harness_work_pending(void)
+static unsigned long wq_read(const unsigned long *counter)
 {
 	unsigned long n;
 
 	pthread_mutex_lock(&wq_lock);
-	n = wq_pending_nr;
+	n = *counter;
 	pthread_mutex_unlock(&wq_lock);
 	return n;
 }
 
+unsigned long harness_work_pending(void)
+{
+	return wq_read(&wq_pending_nr);
+}
+
 unsigned long harness_work_queued(void)
 {
-	unsigned long n;
-
-	pthread_mutex_lock(&wq_lock);
-	n = wq_queued_nr;
-	pthread_mutex_unlock(&wq_lock);
-	return n;
+	return wq_read(&wq_queued_nr);
 }
 
 static void *worker(void *arg)
