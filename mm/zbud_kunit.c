@@ -7,8 +7,9 @@
  * record of each live zpage (handle, size, data pattern) so that the evict
  * callback, the frees done by the cases and zt_exit() agree on who owns a
  * handle: whoever clears "live" under ctx->lock is the one that frees it.
- * zt_exit() checks every surviving zpage's data, frees it and expects the
- * pool to be empty.
+ * The move callback, for compaction, repoints a live record under the same
+ * lock, so a record's handle is read there too.  zt_exit() checks every
+ * surviving zpage's data, frees it and expects the pool to be empty.
  */
 
 #include <kunit/test.h>
@@ -20,26 +21,47 @@
 #include <linux/math.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/zbud.h>
 #include <linux/zpool.h>
 
 /* zpool's API is not exported to modules in 6.1, only to built-in code. */
 #define ZT_HAVE_ZPOOL \
 	(IS_ENABLED(CONFIG_ZPOOL) && IS_BUILTIN(CONFIG_ZBUD_KUNIT_TEST))
+/* Only built-in code can reach zbud.compaction through __start___param. */
+#define ZT_HAVE_PARAM \
+	(IS_BUILTIN(CONFIG_ZBUD) && IS_BUILTIN(CONFIG_ZBUD_KUNIT_TEST))
 
 #define ZT_MAX_OBJS	512
 #define ZT_LOG		16
 #define ZT_HALF		(PAGE_SIZE / 2)
 
+/*
+ * @pinned and @refs are the test user's view of a zpage in use: mapped
+ * by a sleeping mapper, or held by a load in flight.  The move callback
+ * refuses such a zpage, as zswap refuses an entry it does not hold alone.
+ */
 struct zt_obj {
 	unsigned long handle;
 	size_t size;
 	u32 seed;
 	bool live;
 	bool zpool;
+	bool pinned;
+	unsigned int refs;
+};
+
+/* A thread that holds a zpage (maps it, or loads it) until released. */
+struct zt_user {
+	struct zt_ctx *ctx;
+	unsigned int slot;
+	u32 seed;			/* what the mapper writes, mapped */
+	struct completion holding, release, done;
+	bool ok;
 };
 
 struct zt_ctx {
@@ -67,6 +89,25 @@ struct zt_ctx {
 	atomic_t stale;
 	atomic_t bad_data;
 	bool stop;
+
+	/* knobs for the move callback */
+	bool move_sleeps;		/* widen race windows */
+	bool move_frees_old;		/* move frees @old itself and fails */
+	bool move_races;		/* move waits for zt_racer() */
+	bool move_frozen;		/* every move fails */
+	struct { unsigned long old, new; } mlog[ZT_LOG];
+	unsigned int nr_mlog;		/* moves logged, under ctx->lock */
+	atomic_t move_calls;
+	atomic_t moved;
+	atomic_t move_busy;		/* refused: pinned or referenced */
+	atomic_t move_stale;		/* refused: @old not a live zpage */
+	atomic_t bad_move;		/* @new overlaps or is misplaced */
+	atomic_long_t bytes_moved;
+
+	char name[16];			/* the pool's debugfs directory */
+	const struct kernel_param *compaction;	/* zbud.compaction, if set */
+	bool compaction_was;
+	struct zt_user *user;		/* joined by zt_exit() */
 };
 
 /* Lets the evict callbacks, which only get a pool, find their test. */
@@ -219,6 +260,98 @@ static const struct zbud_ops zt_no_evict_ops = {
 	.evict = NULL,
 };
 
+/*
+ * Caller holds ctx->lock.  Compaction puts @obj beside the lone zpage of
+ * another page, at that page's free end, over no live zpage.
+ */
+static bool zt_move_target_ok(struct zt_ctx *ctx, struct zt_obj *obj,
+			      unsigned long new)
+{
+	unsigned long page = zt_page(new);
+	struct zt_obj *o;
+	unsigned int i;
+
+	if (page == zt_page(obj->handle))
+		return false;
+	if (new != page && new != zt_right(page, obj->size))
+		return false;
+	for (i = 0; i < ZT_MAX_OBJS; i++) {
+		o = &ctx->objs[i];
+		if (o != obj && o->live && o->handle < new + obj->size &&
+		    new < o->handle + o->size)
+			return false;
+	}
+	return true;
+}
+
+static void zt_release(struct zt_ctx *ctx, struct zt_obj *obj);
+
+/*
+ * The test user's move: under ctx->lock, copy a live zpage that nobody
+ * holds to @new and repoint its record there; refuse a zpage that is
+ * pinned, referenced or not live (freed, or not yet stored).
+ */
+static int zt_move(struct zt_ctx *ctx, unsigned long old, unsigned long new)
+{
+	struct zt_obj *obj, *dead = NULL;
+	int ret = 0;
+
+	atomic_inc(&ctx->move_calls);
+	if (READ_ONCE(ctx->move_frozen))
+		return -EAGAIN;
+	if (ctx->move_races) {
+		complete(&ctx->race_go);
+		wait_for_completion_timeout(&ctx->race_done, 10 * HZ);
+	}
+	if (ctx->move_sleeps)
+		usleep_range(10, 50);
+
+	spin_lock(&ctx->lock);
+	if (ctx->nr_mlog < ZT_LOG) {
+		ctx->mlog[ctx->nr_mlog].old = old;
+		ctx->mlog[ctx->nr_mlog].new = new;
+		ctx->nr_mlog++;
+	}
+	obj = zt_lookup(ctx, old);
+	if (!obj) {
+		atomic_inc(&ctx->move_stale);
+		ret = -ENOENT;
+	} else if (obj->pinned || obj->refs) {
+		atomic_inc(&ctx->move_busy);
+		ret = -EBUSY;
+	} else if (ctx->move_frees_old) {
+		obj->live = false;
+		dead = obj;
+		ret = -ENOENT;
+	} else {
+		if (!zt_intact(old, obj->size, obj->seed))
+			atomic_inc(&ctx->bad_data);
+		if (!zt_move_target_ok(ctx, obj, new))
+			atomic_inc(&ctx->bad_move);
+		memcpy((void *)new, (void *)old, obj->size);
+		obj->handle = new;
+		atomic_inc(&ctx->moved);
+		atomic_long_add(round_up(obj->size, 8), &ctx->bytes_moved);
+	}
+	spin_unlock(&ctx->lock);
+	if (dead)
+		zt_release(ctx, dead);
+	return ret;
+}
+
+static int zt_zbud_move(struct zbud_pool *pool, unsigned long old,
+			unsigned long new)
+{
+	struct zt_ctx *ctx = zt_find(pool);
+
+	return ctx ? zt_move(ctx, old, new) : -EINVAL;
+}
+
+static const struct zbud_ops zt_move_ops = {
+	.evict = zt_evict,
+	.move = zt_zbud_move,
+};
+
 static int zt_init(struct kunit *test)
 {
 	struct zt_ctx *ctx;
@@ -239,6 +372,12 @@ static int zt_init(struct kunit *test)
 	atomic_set(&ctx->evicted, 0);
 	atomic_set(&ctx->stale, 0);
 	atomic_set(&ctx->bad_data, 0);
+	atomic_set(&ctx->move_calls, 0);
+	atomic_set(&ctx->moved, 0);
+	atomic_set(&ctx->move_busy, 0);
+	atomic_set(&ctx->move_stale, 0);
+	atomic_set(&ctx->bad_move, 0);
+	atomic_long_set(&ctx->bytes_moved, 0);
 
 	spin_lock(&zt_ctxs_lock);
 	list_add(&ctx->node, &zt_ctxs);
@@ -258,28 +397,94 @@ static void zt_release(struct zt_ctx *ctx, struct zt_obj *obj)
 	zbud_free(ctx->pool, obj->handle);
 }
 
+/* Sets zbud.compaction; zt_exit() puts back what it was. */
+static void zt_set_compaction(struct kunit *test, bool on)
+{
+#if ZT_HAVE_PARAM
+	struct zt_ctx *ctx = test->priv;
+	const struct kernel_param *kp = ctx->compaction;
+	int ret;
+
+	for (kp = __start___param; !ctx->compaction && kp < __stop___param;
+	     kp++) {
+		if (strcmp(kp->name, "zbud.compaction"))
+			continue;
+		KUNIT_ASSERT_PTR_EQ(test, kp->ops, &param_ops_bool);
+		ctx->compaction_was = READ_ONCE(*(bool *)kp->arg);
+		ctx->compaction = kp;
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, ctx->compaction,
+				  "no parameter zbud.compaction");
+	kp = ctx->compaction;
+	kernel_param_lock(kp->mod);
+	ret = kp->ops->set(on ? "Y" : "N", kp);
+	kernel_param_unlock(kp->mod);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+#else
+	kunit_skip(test, "needs zbud and the test built in");
+#endif
+}
+
+static void zt_restore_compaction(struct zt_ctx *ctx)
+{
+	const struct kernel_param *kp = ctx->compaction;
+
+	if (!kp)
+		return;
+	kernel_param_lock(kp->mod);
+	kp->ops->set(ctx->compaction_was ? "Y" : "N", kp);
+	kernel_param_unlock(kp->mod);
+}
+
+/* Waits, at most @ms, for the pool to hold @pages pages. */
+static bool zt_wait_pages(struct zbud_pool *pool, u64 pages, unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+
+	while (zbud_get_pool_size(pool) != pages) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(500, 1000);
+	}
+	return true;
+}
+
 static void zt_exit(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
 	struct zt_obj *obj;
 	unsigned int i;
+	bool live;
 
+	/* A case that stopped early may have left a user holding a zpage. */
+	if (ctx->user) {
+		complete(&ctx->user->release);
+		wait_for_completion(&ctx->user->done);
+	}
 	for (i = 0; i < ZT_MAX_OBJS; i++) {
 		obj = &ctx->objs[i];
-		if (!obj->live)
+		/* Claimed under the lock: a move may repoint it till then. */
+		spin_lock(&ctx->lock);
+		live = obj->live;
+		obj->live = false;
+		spin_unlock(&ctx->lock);
+		if (!live)
 			continue;
 		KUNIT_EXPECT_TRUE_MSG(test,
 				      zt_intact(obj->handle, obj->size,
 						obj->seed),
 				      "zpage %u (size %zu) corrupted", i,
 				      obj->size);
-		obj->live = false;
 		zt_release(ctx, obj);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_data), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_move), 0);
 	if (!ctx->stale_ok)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->stale), 0);
-	KUNIT_EXPECT_EQ(test, zbud_get_pool_size(ctx->pool), 0);
+	/* A compaction that the frees queued puts its pages back soon. */
+	KUNIT_EXPECT_TRUE_MSG(test, zt_wait_pages(ctx->pool, 0, 5000),
+			      "%llu pages left", zbud_get_pool_size(ctx->pool));
+	zt_restore_compaction(ctx);
 
 	spin_lock(&zt_ctxs_lock);
 	list_del(&ctx->node);
@@ -344,7 +549,7 @@ static void zt_free(struct kunit *test, unsigned long handle)
 	spin_unlock(&ctx->lock);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, obj, "freeing untracked %lx", handle);
 	KUNIT_EXPECT_TRUE(test, zt_intact(handle, obj->size, obj->seed));
-	zbud_free(ctx->pool, handle);
+	zt_release(ctx, obj);
 }
 
 static bool zt_is_live(struct zt_ctx *ctx, unsigned long handle)
@@ -1097,6 +1302,63 @@ static void zbud_reclaim_empty_pool(struct kunit *test)
 
 /* ---- zpool ---- */
 
+/*
+ * The value behind /sys/kernel/debug/zbud/<pool>/<name>: debugfs keeps a
+ * counter file's variable in its inode.
+ */
+static unsigned long zt_counter(struct kunit *test, const char *pool,
+				const char *name)
+{
+	struct dentry *root, *dir, *file = NULL;
+	unsigned long value = ULONG_MAX;
+
+	root = debugfs_lookup("zbud", NULL);
+	dir = debugfs_lookup(pool, root);
+	if (!IS_ERR_OR_NULL(dir))
+		file = debugfs_lookup(name, dir);
+	if (!IS_ERR_OR_NULL(file))
+		value = *(unsigned long *)d_inode(file)->i_private;
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR_OR_NULL(file), "no zbud/%s/%s",
+			       pool, name);
+	dput(file);
+	dput(dir);
+	dput(root);
+	return value;
+}
+
+struct zt_counts {
+	unsigned long pages, pages_full, pages_single, zpages, bytes;
+	unsigned long reclaim_attempts, reclaim_successes, evict_failures;
+	unsigned long pages_compacted, bytes_moved, move_failures;
+};
+
+#define ZT_COUNTER(name)	{ #name, offsetof(struct zt_counts, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} zt_counter_files[] = {
+	ZT_COUNTER(pages), ZT_COUNTER(pages_full), ZT_COUNTER(pages_single),
+	ZT_COUNTER(zpages), ZT_COUNTER(bytes), ZT_COUNTER(reclaim_attempts),
+	ZT_COUNTER(reclaim_successes), ZT_COUNTER(evict_failures),
+	ZT_COUNTER(pages_compacted), ZT_COUNTER(bytes_moved),
+	ZT_COUNTER(move_failures),
+};
+
+static void zt_expect_counts(struct kunit *test, const char *pool,
+			     const struct zt_counts *want)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(zt_counter_files); i++) {
+		name = zt_counter_files[i].name;
+		KUNIT_EXPECT_EQ_MSG(test, zt_counter(test, pool, name),
+				    *(unsigned long *)((void *)want +
+					zt_counter_files[i].offset),
+				    "zbud/%s/%s", pool, name);
+	}
+}
+
 #if ZT_HAVE_ZPOOL
 static int zt_zpool_evict(struct zpool *zpool, unsigned long handle)
 {
@@ -1135,18 +1397,24 @@ static unsigned long zt_zpool_alloc(struct kunit *test, size_t size)
 }
 
 /* Gives the case a zbud zpool named @name, which zt_exit() destroys. */
-static struct zpool *zt_use_zpool(struct kunit *test, const char *name)
+static struct zpool *zt_use_zpool_ops(struct kunit *test, const char *name,
+				      const struct zpool_ops *ops)
 {
 	struct zt_ctx *ctx = test->priv;
 	struct zpool *zpool;
 
 	KUNIT_ASSERT_TRUE(test, zpool_has_pool("zbud"));
-	zpool = zpool_create_pool("zbud", name, GFP_KERNEL, &zt_zpool_ops);
+	zpool = zpool_create_pool("zbud", name, GFP_KERNEL, ops);
 	KUNIT_ASSERT_NOT_NULL(test, zpool);
 	spin_lock(&zt_ctxs_lock);
 	ctx->zpool = zpool;
 	spin_unlock(&zt_ctxs_lock);
 	return zpool;
+}
+
+static struct zpool *zt_use_zpool(struct kunit *test, const char *name)
+{
+	return zt_use_zpool_ops(test, name, &zt_zpool_ops);
 }
 
 static void zbud_zpool_path(struct kunit *test)
@@ -1184,60 +1452,6 @@ static void zbud_zpool_path(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, reclaimed, 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 3);
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
-}
-
-/*
- * The value behind /sys/kernel/debug/zbud/<pool>/<name>: debugfs keeps a
- * counter file's variable in its inode.
- */
-static unsigned long zt_counter(struct kunit *test, const char *pool,
-				const char *name)
-{
-	struct dentry *root, *dir, *file = NULL;
-	unsigned long value = ULONG_MAX;
-
-	root = debugfs_lookup("zbud", NULL);
-	dir = debugfs_lookup(pool, root);
-	if (!IS_ERR_OR_NULL(dir))
-		file = debugfs_lookup(name, dir);
-	if (!IS_ERR_OR_NULL(file))
-		value = *(unsigned long *)d_inode(file)->i_private;
-	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR_OR_NULL(file), "no zbud/%s/%s",
-			       pool, name);
-	dput(file);
-	dput(dir);
-	dput(root);
-	return value;
-}
-
-struct zt_counts {
-	unsigned long pages, pages_full, pages_single, zpages, bytes;
-	unsigned long reclaim_attempts, reclaim_successes, evict_failures;
-};
-
-#define ZT_COUNTER(name)	{ #name, offsetof(struct zt_counts, name) }
-static const struct {
-	const char *name;
-	size_t offset;
-} zt_counter_files[] = {
-	ZT_COUNTER(pages), ZT_COUNTER(pages_full), ZT_COUNTER(pages_single),
-	ZT_COUNTER(zpages), ZT_COUNTER(bytes), ZT_COUNTER(reclaim_attempts),
-	ZT_COUNTER(reclaim_successes), ZT_COUNTER(evict_failures),
-};
-
-static void zt_expect_counts(struct kunit *test, const char *pool,
-			     const struct zt_counts *want)
-{
-	const char *name;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(zt_counter_files); i++) {
-		name = zt_counter_files[i].name;
-		KUNIT_EXPECT_EQ_MSG(test, zt_counter(test, pool, name),
-				    *(unsigned long *)((void *)want +
-					zt_counter_files[i].offset),
-				    "zbud/%s/%s", pool, name);
-	}
 }
 
 /* Each of the pool's debugfs counters, through a failed and a good evict. */
@@ -1492,6 +1706,841 @@ static void zbud_concurrent_alloc_free_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
 }
 
+/* ---- compaction ---- */
+
+#define ZT_MAX_POOL_ID	10000
+#define ZT_LONE_MAX	8
+
+/*
+ * Names the case's pool: zbud_create_pool() calls it zbud/pool<N>/ in
+ * debugfs, and the data of that directory's "compact" file is the pool.
+ */
+static void zt_find_name(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct dentry *root, *dir, *file;
+	bool found = false;
+	int id;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
+	root = debugfs_lookup("zbud", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(root));
+	for (id = 1; !found && id < ZT_MAX_POOL_ID; id++) {
+		snprintf(ctx->name, sizeof(ctx->name), "pool%d", id);
+		dir = debugfs_lookup(ctx->name, root);
+		if (IS_ERR_OR_NULL(dir))
+			continue;
+		file = debugfs_lookup("compact", dir);
+		if (!IS_ERR_OR_NULL(file)) {
+			found = d_inode(file)->i_private == ctx->pool;
+			dput(file);
+		}
+		dput(dir);
+	}
+	dput(root);
+	KUNIT_ASSERT_TRUE_MSG(test, found, "no zbud/pool<N>/compact for the pool");
+}
+
+/* Swaps the case's pool for one whose user moves zpages. */
+static void zt_use_move_pool(struct kunit *test)
+{
+	zt_replace_pool(test, &zt_move_ops);
+	zt_find_name(test);
+}
+
+static unsigned long zt_handle(struct zt_ctx *ctx, unsigned int slot)
+{
+	unsigned long handle;
+
+	spin_lock(&ctx->lock);
+	handle = ctx->objs[slot].handle;
+	spin_unlock(&ctx->lock);
+	return handle;
+}
+
+/*
+ * Gives the work that a free may have queued time to run: the pool's
+ * work item is out of reach, and flushing system_unbound_wq is
+ * deprecated.  Only checks that nothing happened rely on it.
+ */
+static void zt_settle(void)
+{
+	msleep(100);
+}
+
+/*
+ * Stops compaction and waits for any in flight to end: new compactions
+ * do nothing and every move fails, so a compaction ends at its next
+ * move, and zbud counts each move, done or failed, before it drops the
+ * pool lock for the last time.
+ */
+static void zt_quiesce(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long end = jiffies + 10 * HZ, done;
+	int calls;
+
+	zt_set_compaction(test, false);
+	WRITE_ONCE(ctx->move_frozen, true);
+	do {
+		calls = atomic_read(&ctx->move_calls);
+		msleep(20);
+		done = zt_counter(test, ctx->name, "pages_compacted") +
+		       zt_counter(test, ctx->name, "move_failures");
+	} while ((done != (unsigned long)calls ||
+		  calls != atomic_read(&ctx->move_calls)) &&
+		 time_before(jiffies, end));
+	KUNIT_EXPECT_EQ_MSG(test, done, (unsigned long)calls,
+			    "a compaction is still running");
+	msleep(20);
+}
+
+/*
+ * Makes lone zpages of @sizes, each first in a page of its own, and
+ * returns their slots in @slots.  Each comes with a filler that fills
+ * its page, and the fillers are freed with compaction off, so that no
+ * work runs; compaction is on again when it returns.
+ */
+static void zt_make_lone(struct kunit *test, const size_t *sizes,
+			 unsigned int *slots, unsigned int nr)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long h, fill[ZT_LONE_MAX];
+	u64 pages = zt_pages(test);
+	unsigned int i;
+
+	KUNIT_ASSERT_LE(test, nr, ZT_LONE_MAX);
+	zt_set_compaction(test, false);
+	for (i = 0; i < nr; i++) {
+		slots[i] = ctx->nr_used;
+		h = zt_alloc(test, sizes[i]);
+		KUNIT_ASSERT_EQ(test, h, zt_page(h));
+		fill[i] = zt_alloc(test, PAGE_SIZE - round_up(sizes[i], 8));
+		KUNIT_ASSERT_EQ(test, zt_page(fill[i]), zt_page(h));
+	}
+	for (i = 0; i < nr; i++)
+		zt_free(test, fill[i]);
+	zt_set_compaction(test, true);
+	KUNIT_ASSERT_EQ(test, zt_pages(test), pages + nr);
+}
+
+/* The smallest lone zpage moves beside its best fit, until none fits. */
+static void zbud_compact_pairs_lone_zpages(struct kunit *test)
+{
+	/* 1000 goes beside 3000 (not 2500), 1090 beside 2500; 3500 stays. */
+	static const size_t sizes[] = { 3000, 1000, 1090, 2500, 3500 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned long h[ARRAY_SIZE(sizes)];
+	unsigned int s[ARRAY_SIZE(sizes)], i;
+	struct zt_counts want;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		h[i] = zt_handle(ctx, s[i]);
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 2UL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 2);
+	KUNIT_ASSERT_EQ(test, ctx->nr_mlog, 2U);
+	KUNIT_EXPECT_EQ(test, ctx->mlog[0].old, h[1]);
+	KUNIT_EXPECT_EQ(test, ctx->mlog[0].new, zt_right(h[0], 1000));
+	KUNIT_EXPECT_EQ(test, ctx->mlog[1].old, h[2]);
+	KUNIT_EXPECT_EQ(test, ctx->mlog[1].new, zt_right(h[3], 1090));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), zt_right(h[0], 1000));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[2]), zt_right(h[3], 1090));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h[0]);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[3]), h[3]);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[4]), h[4]);
+	zt_check_layout(test);
+	want = (struct zt_counts){ .pages = 3, .pages_full = 2,
+				   .pages_single = 1, .zpages = 5,
+				   .bytes = 3000 + 1000 + 1096 + 2504 + 3504,
+				   .pages_compacted = 2,
+				   .bytes_moved = 1000 + 1096 };
+	zt_expect_counts(test, ctx->name, &want);
+
+	/* Only the 3500 is alone now: there is nothing more to do. */
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 2);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+}
+
+/* Rounded to eight bytes, two lone zpages must add up to a page. */
+static void zbud_compact_sizes_must_fit(struct kunit *test)
+{
+	/* 2056 + 2048 and 2048 + 4088 are more than a page. */
+	static const size_t sizes[] = { ZT_HALF + 8, ZT_HALF - 7,
+					PAGE_SIZE - 8 };
+	/* ...but 2056 + 2040 is exactly a page. */
+	static const size_t exact[] = { ZT_HALF + 8, ZT_HALF - 8 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)], i;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
+	zt_check_layout(test);
+
+	/* A new zpage would pair at once: start again from nothing. */
+	zt_set_compaction(test, false);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		zt_free(test, zt_handle(ctx, s[i]));
+	zt_make_lone(test, exact, s, ARRAY_SIZE(exact));
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]),
+			zt_right(zt_handle(ctx, s[0]), ZT_HALF - 8));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	zt_check_layout(test);
+}
+
+/* A pool whose user cannot move zpages is not compacted. */
+static void zbud_compact_no_move_callback(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h;
+
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h = zt_handle(ctx, s[0]);
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
+	/* Nor does a free that leaves a pairable lone zpage move anything. */
+	zt_free(test, zt_alloc(test, 50));
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h);
+}
+
+/* zbud.compaction=N: nothing moves, until it is on again. */
+static void zbud_compact_param_off(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)];
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h[0] = zt_handle(ctx, s[0]);
+	h[1] = zt_handle(ctx, s[1]);
+	zt_set_compaction(test, false);
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h[0]);
+
+	zt_set_compaction(test, true);
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), zt_right(h[1], 1000));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+/* Starts @fn on the zpage in slot @slot; returns once @fn holds it. */
+static struct zt_user *zt_start_user(struct kunit *test, int (*fn)(void *),
+				     unsigned int slot)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct task_struct *task;
+	struct zt_user *u;
+
+	u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->ctx = ctx;
+	u->slot = slot;
+	u->seed = ctx->objs[slot].seed ^ 0x5a5a5a5a;
+	init_completion(&u->holding);
+	init_completion(&u->release);
+	init_completion(&u->done);
+	task = kthread_run(fn, u, "zbud_kunit_user");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	ctx->user = u;
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&u->holding, 10 * HZ));
+	return u;
+}
+
+static void zt_stop_user(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+
+	complete(&ctx->user->release);
+	wait_for_completion(&ctx->user->done);
+	ctx->user = NULL;
+}
+
+/*
+ * Maps the zpage and sleeps with it mapped, as a store that compresses
+ * into it may; once released, writes new data through the mapping.
+ */
+static int zt_mapper(void *data)
+{
+	struct zt_user *u = data;
+	struct zt_ctx *ctx = u->ctx;
+	struct zt_obj *obj = &ctx->objs[u->slot];
+	unsigned long handle;
+	void *p;
+
+	spin_lock(&ctx->lock);
+	obj->pinned = true;
+	handle = obj->handle;
+	spin_unlock(&ctx->lock);
+	p = zbud_map(ctx->pool, handle);
+	complete(&u->holding);
+	wait_for_completion_timeout(&u->release, 60 * HZ);
+	zt_fill((unsigned long)p, obj->size, u->seed);
+	zbud_unmap(ctx->pool, handle);
+	spin_lock(&ctx->lock);
+	obj->seed = u->seed;
+	obj->pinned = false;
+	spin_unlock(&ctx->lock);
+	kthread_complete_and_exit(&u->done, 0);
+}
+
+/*
+ * A sleeping mapper holds the smallest lone zpage: the move is refused,
+ * counted, and nothing moves or is freed; after the unmap it moves.
+ */
+static void zbud_compact_refuses_mapped(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)];
+	struct zt_counts want;
+	struct zt_user *u;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h[0] = zt_handle(ctx, s[0]);
+	h[1] = zt_handle(ctx, s[1]);
+	u = zt_start_user(test, zt_mapper, s[0]);
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_busy), 1);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h[0]);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	want = (struct zt_counts){ .pages = 2, .pages_single = 2,
+				   .zpages = 2, .bytes = 4000,
+				   .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
+
+	/* The mapper's late write lands in the zpage, which is still there. */
+	zt_stop_user(test);
+	KUNIT_EXPECT_TRUE(test, zt_intact(h[0], 1000, u->seed));
+	zt_check_layout(test);
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), zt_right(h[1], 1000));
+	KUNIT_EXPECT_TRUE(test, zt_intact(zt_right(h[1], 1000), 1000,
+					  u->seed));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
+				   .bytes = 4000, .pages_compacted = 1,
+				   .bytes_moved = 1000, .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
+}
+
+/*
+ * Holds a reference to the zpage, as a load does, and reads it in two
+ * halves with a pause between; u->ok says whether it read its data.
+ */
+static int zt_loader(void *data)
+{
+	struct zt_user *u = data;
+	struct zt_ctx *ctx = u->ctx;
+	struct zt_obj *obj = &ctx->objs[u->slot];
+	size_t half = obj->size / 2;
+	unsigned long handle;
+	u8 *buf, *p;
+
+	buf = kmalloc(obj->size, GFP_KERNEL);
+	spin_lock(&ctx->lock);
+	obj->refs++;
+	handle = obj->handle;
+	spin_unlock(&ctx->lock);
+	p = zbud_map(ctx->pool, handle);
+	if (buf)
+		memcpy(buf, p, half);
+	complete(&u->holding);
+	wait_for_completion_timeout(&u->release, 60 * HZ);
+	if (buf) {
+		memcpy(buf + half, p + half, obj->size - half);
+		u->ok = zt_intact((unsigned long)buf, obj->size, obj->seed);
+	}
+	zbud_unmap(ctx->pool, handle);
+	kfree(buf);
+	spin_lock(&ctx->lock);
+	obj->refs--;
+	spin_unlock(&ctx->lock);
+	kthread_complete_and_exit(&u->done, 0);
+}
+
+/* A load in flight holds the zpage: its move fails, and later succeeds. */
+static void zbud_compact_refuses_loading(struct kunit *test)
+{
+	static const size_t sizes[] = { 3000, 800 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)];
+	struct zt_counts want;
+	struct zt_user *u;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h[0] = zt_handle(ctx, s[0]);
+	h[1] = zt_handle(ctx, s[1]);
+	u = zt_start_user(test, zt_loader, s[1]);
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_busy), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 0);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), h[1]);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	zt_stop_user(test);
+	KUNIT_EXPECT_TRUE_MSG(test, u->ok, "the load read bad data");
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), zt_right(h[0], 800));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	zt_check_layout(test);
+	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
+				   .bytes = 3800, .pages_compacted = 1,
+				   .bytes_moved = 800, .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
+}
+
+/*
+ * The move callback finds that the zpage went away (an invalidation,
+ * say) and frees it itself: the emptied page is freed, the destination
+ * is as it was, and the pool adds up.
+ */
+static void zbud_compact_move_frees_old(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)], n;
+	struct zt_counts want;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h[0] = zt_handle(ctx, s[0]);
+	h[1] = zt_handle(ctx, s[1]);
+	ctx->move_frees_old = true;
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	ctx->move_frees_old = false;
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 1);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, h[0]));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
+				   .zpages = 1, .bytes = 3000,
+				   .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
+
+	/* The 3000's page has its free end back, for a new zpage. */
+	n = zt_alloc(test, 1096);
+	KUNIT_EXPECT_EQ(test, n, zt_right(h[1], 1096));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+}
+
+/*
+ * Another thread frees the zpage being moved while the callback runs:
+ * the callback finds it gone and fails, and its page is freed.
+ */
+static void zbud_compact_free_old_during_move(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	struct task_struct *task;
+	struct zt_counts want;
+	unsigned long h;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h = zt_handle(ctx, s[1]);
+	init_completion(&ctx->race_go);
+	init_completion(&ctx->race_done);
+	ctx->race_handle = zt_handle(ctx, s[0]);
+	ctx->move_races = true;
+	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	ctx->move_races = false;
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_stale), 1);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, ctx->race_handle));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
+				   .zpages = 1, .bytes = 3000,
+				   .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
+	KUNIT_EXPECT_EQ(test, zt_alloc(test, 1096), zt_right(h, 1096));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+/*
+ * Another thread frees the destination's zpage while the callback runs,
+ * and the move succeeds: the page the zpage left is freed, and the one
+ * it went to holds it alone, with the right side free.
+ */
+static void zbud_compact_free_dst_during_move(struct kunit *test)
+{
+	static const size_t sizes[] = { 1000, 3000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	struct task_struct *task;
+	struct zt_counts want;
+	unsigned long h;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	h = zt_handle(ctx, s[1]);
+	init_completion(&ctx->race_go);
+	init_completion(&ctx->race_done);
+	ctx->race_handle = h;
+	ctx->move_races = true;
+	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	ctx->move_races = false;
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, h));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), zt_right(h, 1000));
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
+				   .zpages = 1, .bytes = 1000,
+				   .pages_compacted = 1, .bytes_moved = 1000 };
+	zt_expect_counts(test, ctx->name, &want);
+	zt_check_layout(test);
+
+	/* The first side is free: a zpage that fits goes there. */
+	KUNIT_EXPECT_EQ(test, zt_alloc(test, 3096), h);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+#define ZT_CITERS	1500
+#define ZT_CSLOTS	256
+
+struct zt_cthread {
+	struct zt_ctx *ctx;
+	struct completion done;
+	u64 seed;
+	unsigned int allocs, frees, freed, errors;
+};
+
+/* Frees the zpage in @obj if it is live, or allocates one there. */
+static void zt_churn_one(struct zt_cthread *t, struct zt_obj *obj, u32 r)
+{
+	struct zt_ctx *ctx = t->ctx;
+	size_t size = 1 + (r >> 8) % PAGE_SIZE;
+	unsigned long handle;
+	bool live;
+
+	/* Claimed under the lock: a move repoints it until then. */
+	spin_lock(&ctx->lock);
+	live = obj->live;
+	obj->live = false;
+	handle = obj->handle;
+	spin_unlock(&ctx->lock);
+	if (live) {
+		if (!zt_intact(handle, obj->size, obj->seed))
+			atomic_inc(&ctx->bad_data);
+		zbud_free(ctx->pool, handle);
+		t->frees++;
+		return;
+	}
+	if (zbud_alloc(ctx->pool, size, GFP_KERNEL, &handle)) {
+		t->errors++;
+		return;
+	}
+	zt_fill(handle, size, r);
+	spin_lock(&ctx->lock);
+	obj->handle = handle;
+	obj->size = size;
+	obj->seed = r;
+	obj->live = true;
+	spin_unlock(&ctx->lock);
+	t->allocs++;
+}
+
+static int zt_churn_fn(void *data)
+{
+	struct zt_cthread *t = data;
+	struct zt_ctx *ctx = t->ctx;
+	struct rnd_state rnd;
+	unsigned int i;
+	u32 r;
+
+	prandom_seed_state(&rnd, t->seed);
+	for (i = 0; i < ZT_CITERS && !READ_ONCE(ctx->stop); i++) {
+		r = prandom_u32_state(&rnd);
+		zt_churn_one(t, &ctx->objs[(r >> 4) % ZT_CSLOTS], r);
+		if (i % 16 == 15)
+			usleep_range(20, 100);
+		else
+			cond_resched();
+	}
+	WRITE_ONCE(ctx->stop, true);
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+static int zt_compact_fn(void *data)
+{
+	struct zt_cthread *t = data;
+
+	while (!READ_ONCE(t->ctx->stop)) {
+		t->freed += zbud_compact(t->ctx->pool);
+		usleep_range(50, 200);
+	}
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+static int zt_reclaim_fn(void *data)
+{
+	struct zt_cthread *t = data;
+	int ret;
+
+	while (!READ_ONCE(t->ctx->stop)) {
+		ret = zbud_reclaim_page(t->ctx->pool, 2);
+		if (!ret)
+			t->freed++;
+		else if (ret != -EAGAIN && ret != -EINVAL)
+			t->errors++;
+		usleep_range(100, 300);
+	}
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+/*
+ * Reclaim, compaction (a thread and the work that frees queue) and
+ * allocations and frees run at once; the evict and move callbacks both
+ * work under ctx->lock.  Each live zpage must hold its data where its
+ * record says, and zbud's counters must agree with the records.
+ */
+static void zbud_compact_races_reclaim(struct kunit *test)
+{
+	static int (* const fns[])(void *) = {
+		zt_churn_fn, zt_compact_fn, zt_reclaim_fn,
+	};
+	struct zt_ctx *ctx = test->priv;
+	unsigned int i, live = 0, started = 0, errors = 0;
+	unsigned long bytes = 0;
+	struct task_struct *task;
+	struct zt_counts got = { 0 };
+	struct zt_cthread *t;
+
+	zt_use_move_pool(test);
+	t = kunit_kcalloc(test, ARRAY_SIZE(fns), sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ctx->evict_sleeps = true;
+	ctx->move_sleeps = true;
+	ctx->stale_ok = true;
+	ctx->nr_used = ZT_CSLOTS;	/* zt_churn_fn() hands slots out */
+
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		t[i].ctx = ctx;
+		t[i].seed = 0xc0ac0000 + i;
+		init_completion(&t[i].done);
+		task = kthread_run(fns[i], &t[i], "zbud_kunit_c/%u", i);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(task));
+		if (IS_ERR(task)) {
+			WRITE_ONCE(ctx->stop, true);
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		if (!wait_for_completion_timeout(&t[i].done, 120 * HZ)) {
+			WRITE_ONCE(ctx->stop, true);
+			KUNIT_FAIL(test, "thread %u timed out", i);
+			wait_for_completion(&t[i].done);
+		}
+		errors += t[i].errors;
+	}
+	KUNIT_ASSERT_EQ(test, started, (unsigned int)ARRAY_SIZE(fns));
+
+	/* No compaction may run while the counters are read. */
+	zt_quiesce(test);
+
+	for (i = 0; i < ZT_CSLOTS; i++) {
+		if (!ctx->objs[i].live)
+			continue;
+		live++;
+		bytes += round_up(ctx->objs[i].size, 8);
+	}
+	kunit_info(test, "%u allocs, %u frees, %d evicted (%d raced), %d moved of %d (%d busy, %d stale), %u compacted by the thread, %u reclaimed, %u live in %llu pages\n",
+		   t[0].allocs, t[0].frees, atomic_read(&ctx->evicted),
+		   atomic_read(&ctx->stale), atomic_read(&ctx->moved),
+		   atomic_read(&ctx->move_calls), atomic_read(&ctx->move_busy),
+		   atomic_read(&ctx->move_stale), t[1].freed, t[2].freed,
+		   live, zt_pages(test));
+
+	KUNIT_EXPECT_EQ(test, errors, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_data), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_move), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&ctx->moved), 0);
+	KUNIT_EXPECT_GT(test, t[2].freed, 0U);
+	KUNIT_EXPECT_EQ(test, t[0].allocs,
+			t[0].frees + atomic_read(&ctx->evicted) + live);
+	zt_check_layout(test);
+
+	for (i = 0; i < ARRAY_SIZE(zt_counter_files); i++)
+		*(unsigned long *)((void *)&got + zt_counter_files[i].offset) =
+			zt_counter(test, ctx->name, zt_counter_files[i].name);
+	KUNIT_EXPECT_EQ(test, got.pages, zt_pages(test));
+	KUNIT_EXPECT_EQ(test, got.zpages, (unsigned long)live);
+	KUNIT_EXPECT_EQ(test, got.bytes, bytes);
+	KUNIT_EXPECT_EQ(test, got.pages_full + got.pages_single, got.pages);
+	KUNIT_EXPECT_EQ(test, 2 * got.pages_full + got.pages_single,
+			got.zpages);
+	KUNIT_EXPECT_EQ(test, got.pages_compacted,
+			(unsigned long)atomic_read(&ctx->moved));
+	KUNIT_EXPECT_EQ(test, got.bytes_moved,
+			(unsigned long)atomic_long_read(&ctx->bytes_moved));
+	KUNIT_EXPECT_EQ(test, got.move_failures,
+			(unsigned long)(atomic_read(&ctx->move_calls) -
+					atomic_read(&ctx->moved)));
+	KUNIT_EXPECT_GE(test, got.pages_compacted, (unsigned long)t[1].freed);
+}
+
+/*
+ * A free that leaves a lone zpage that fits beside another queues
+ * compaction, which frees a page soon; one that leaves nothing to pair
+ * moves nothing.
+ */
+static void zbud_compact_work_after_free(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, fa, b, fb;
+	struct zt_counts want;
+
+	zt_use_move_pool(test);
+	a = zt_alloc(test, 1000);
+	fa = zt_alloc(test, PAGE_SIZE - 1000);
+	b = zt_alloc(test, 3000);
+	fb = zt_alloc(test, PAGE_SIZE - 3000);
+	KUNIT_ASSERT_EQ(test, zt_page(fa), a);
+	KUNIT_ASSERT_EQ(test, zt_page(fb), b);
+
+	/* a is alone, and no lone zpage fits beside it. */
+	zt_free(test, fa);
+	zt_settle();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+
+	/* Now a fits beside b. */
+	zt_free(test, fb);
+	KUNIT_EXPECT_TRUE_MSG(test, zt_wait_pages(ctx->pool, 1, 5000),
+			      "the work did not free a page");
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 1);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, 0), zt_right(b, 1000));
+	zt_check_layout(test);
+	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
+				   .bytes = 4000, .pages_compacted = 1,
+				   .bytes_moved = 1000 };
+	zt_expect_counts(test, ctx->name, &want);
+}
+
+/*
+ * The free leaves a zpage of at most half a page alone in its class; its
+ * partner is a smaller lone zpage, in a class with more free space.
+ */
+static void zbud_compact_work_smaller_partner(struct kunit *test)
+{
+	struct zt_ctx *ctx = test->priv;
+	unsigned long a, fa, b, fb;
+
+	zt_use_move_pool(test);
+	a = zt_alloc(test, 1000);
+	fa = zt_alloc(test, PAGE_SIZE - 1000);
+	b = zt_alloc(test, 2000);
+	fb = zt_alloc(test, PAGE_SIZE - 2000);
+	KUNIT_ASSERT_EQ(test, zt_page(fa), a);
+	KUNIT_ASSERT_EQ(test, zt_page(fb), b);
+	zt_free(test, fa);
+	zt_settle();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
+
+	zt_free(test, fb);
+	KUNIT_EXPECT_TRUE_MSG(test, zt_wait_pages(ctx->pool, 1, 5000),
+			      "the free of b's buddy queued no compaction");
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, 0), zt_right(b, 1000));
+	zt_check_layout(test);
+}
+
+#if ZT_HAVE_ZPOOL
+static int zt_zpool_move(struct zpool *zpool, unsigned long old,
+			 unsigned long new)
+{
+	struct zt_ctx *ctx = zt_find(zpool);
+
+	return ctx ? zt_move(ctx, old, new) : -EINVAL;
+}
+
+static const struct zpool_ops zt_zpool_move_ops = {
+	.evict = zt_zpool_evict,
+	.move = zt_zpool_move,
+};
+
+/* zpool's shrink pairs lone zpages before it writes anything back. */
+static void zbud_compact_before_shrink(struct kunit *test)
+{
+	static const char name[] = "zbud_kunit_compact";
+	struct zt_ctx *ctx = test->priv;
+	unsigned int reclaimed = 0;
+	unsigned long a, b, fa, fb;
+	struct zt_counts want;
+	struct zpool *zpool;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
+	zpool = zt_use_zpool_ops(test, name, &zt_zpool_move_ops);
+	zt_set_compaction(test, false);
+	a = zt_zpool_alloc(test, 1000);
+	fa = zt_zpool_alloc(test, PAGE_SIZE - 1000);
+	b = zt_zpool_alloc(test, 3000);
+	fb = zt_zpool_alloc(test, PAGE_SIZE - 3000);
+	zt_free(test, fa);
+	zt_free(test, fb);
+	zt_set_compaction(test, true);
+	KUNIT_ASSERT_EQ(test, zpool_get_total_size(zpool), 2 * PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, &reclaimed), 0);
+	KUNIT_EXPECT_EQ(test, reclaimed, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evict_calls), 0);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, 0), zt_right(b, 1000));
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), PAGE_SIZE);
+	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
+				   .bytes = 4000, .pages_compacted = 1,
+				   .bytes_moved = 1000 };
+	zt_expect_counts(test, name, &want);
+
+	/* Nothing is left to pair: the next shrink writes back. */
+	reclaimed = 0;
+	KUNIT_EXPECT_EQ(test, zpool_shrink(zpool, 1, &reclaimed), 0);
+	KUNIT_EXPECT_EQ(test, reclaimed, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->evicted), 2);
+	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
+	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, a));
+}
+#else
+static void zbud_compact_before_shrink(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_ZPOOL and a built-in test");
+}
+#endif
+
 static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_first_handle_page_aligned),
 	KUNIT_CASE(zbud_second_handle_right_justified),
@@ -1528,6 +2577,19 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_debugfs_counters),
 	KUNIT_CASE(zbud_bad_free_is_caught),
 	KUNIT_CASE(zbud_concurrent_alloc_free_reclaim),
+	KUNIT_CASE(zbud_compact_pairs_lone_zpages),
+	KUNIT_CASE(zbud_compact_sizes_must_fit),
+	KUNIT_CASE(zbud_compact_no_move_callback),
+	KUNIT_CASE(zbud_compact_param_off),
+	KUNIT_CASE(zbud_compact_refuses_mapped),
+	KUNIT_CASE(zbud_compact_refuses_loading),
+	KUNIT_CASE(zbud_compact_move_frees_old),
+	KUNIT_CASE(zbud_compact_free_old_during_move),
+	KUNIT_CASE(zbud_compact_free_dst_during_move),
+	KUNIT_CASE(zbud_compact_races_reclaim),
+	KUNIT_CASE(zbud_compact_work_after_free),
+	KUNIT_CASE(zbud_compact_work_smaller_partner),
+	KUNIT_CASE(zbud_compact_before_shrink),
 	{}
 };
 
