@@ -589,6 +589,15 @@ static void summarize(const struct run *runs, unsigned int reps,
 	res->alloc_ns = alloc / calls - over;
 	res->free_ns = fr / calls - over;
 	res->move_ns = res->compact ? mv / calls - over : 0;
+	/*
+	 * The overhead is an average over every bracket, and most move
+	 * brackets time no work: a share below it reads 0, and the free
+	 * it followed keeps the difference, so that the sum still holds.
+	 */
+	if (res->move_ns < 0) {
+		res->free_ns += res->move_ns;
+		res->move_ns = 0;
+	}
 }
 
 /* Fills in pages, the counters and the timing fields of @res. */
