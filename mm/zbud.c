@@ -124,11 +124,14 @@ MODULE_PARM_DESC(compaction, "Move lone zpages together to free pages");
 /*
  * A free queues compaction once lone zpages of at most half a page are
  * more than 1/ZBUD_LONE_SHARE of the pool's pages, and only while the pool
- * is not draining.  Compacting at every free that leaves a pair tripled
- * the cost of alloc + free in zbud_bench: a new zpage refills a lone page
- * for nothing, and while zpages only go, their pages go with them.
+ * is not draining: at least one allocation per ZBUD_DRAIN_RATIO frees.
+ * Compacting at every free that leaves a pair tripled the cost of alloc +
+ * free in zbud_bench: a new zpage refills a lone page for nothing, and
+ * when zpages only go, their pages go with them.  A ratio of 2 kept zswap
+ * from compacting while the VM workload read its pages back.
  */
 #define ZBUD_LONE_SHARE		512
+#define ZBUD_DRAIN_RATIO	8
 
 /* How many LRU pages zpool's shrink tries before it gives up on one. */
 #define ZBUD_RECLAIM_RETRIES	8
@@ -678,8 +681,8 @@ static void zbud_compact_work(struct work_struct *work)
 /*
  * A free left a page with one zpage.  Compact only once the lone zpages
  * of at most half a page, any two of which share a page, are more than
- * 1/ZBUD_LONE_SHARE of the pool's pages, and not while the pool drains
- * (fewer than one allocation per two such frees since the last run).
+ * 1/ZBUD_LONE_SHARE of the pool's pages, and not while the pool drains,
+ * counting since compaction last ran.
  */
 static void zbud_kick(struct zbud_pool *pool)
 {
@@ -687,7 +690,7 @@ static void zbud_kick(struct zbud_pool *pool)
 
 	pool->frees_since++;
 	if (zbud_can_move(pool) &&
-	    pool->allocs_since * 2 >= pool->frees_since &&
+	    pool->allocs_since * ZBUD_DRAIN_RATIO >= pool->frees_since &&
 	    pool->lone_small * ZBUD_LONE_SHARE > pool->stats.pages &&
 	    compact_pick(pool, &src, &dst))
 		queue_work(system_unbound_wq, &pool->compact_work);
