@@ -14,7 +14,8 @@
 # CONFIG; the worktree is left at the last patch.
 #
 # The build directories are kept, so a rerun compiles only what the
-# steps change.  Each build holds the shared cache lock.
+# steps change.  Each build holds the shared cache lock, and says how far
+# it got on stderr every PROGRESS_SECS (30) seconds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,7 +84,11 @@ for commit in $commits; do
 		: >"$log"
 		what="build $n/$total ($cfg): $subject"
 		start=$SECONDS
-		if out=$(lock_cache && build_step "$cfg" "$log"); then
+		# Progress on stderr while it builds: the first build of
+		# each CONFIG compiles the whole tree.
+		if out=$(lock_cache && with_progress "$what" \
+			"echo \$(grep -c '^  CC' '$log') files compiled" \
+			build_step "$cfg" "$log"); then
 			pass "$what [$((SECONDS - start)) s]"
 		else
 			fail "$what, see $log"

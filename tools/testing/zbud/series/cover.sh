@@ -7,7 +7,9 @@
 # tools/testing/zbud/results/, and the checks of the `make series` run
 # that just passed on this very series; run.sh calls it then.  It
 # refuses, and says which command to run, when a result is missing,
-# was made from other sources than the series', or records a failure.
+# was made from other sources than the series', or records a failure,
+# and for a series that generate.sh made with SERIES_PARTIAL=1 and that
+# left out a patch or kept a placeholder of a changelog.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,6 +71,9 @@ quote_result()
 	die "the checks of \`make -C tools/testing/zbud series\` have not" \
 	    "passed on this series"
 tail -n +2 "$SCACHE/checks.txt" >"$tmp/checks"
+[ ! -f "$SCACHE/partial" ] ||
+	die "the series is not for sending (SERIES_PARTIAL:" \
+	    "$(cat "$SCACHE/partial")): no cover letter"
 
 grep -v '^#' "$SERIES_DIR/cover.txt" | sed '/./,$!d' >"$tmp/text"
 subject=$(head -n1 "$tmp/text")

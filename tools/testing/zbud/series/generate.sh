@@ -13,28 +13,43 @@
 #   3. mm/zbud: DEBUG_VM ownership tracking
 #                             mm/zbud.c@3
 #   4. mm/zbud: the header and its exports
-#                             include/linux/zbud.h, mm/zbud.c
+#                             include/linux/zbud.h@4, mm/zbud.c@4
 #   5. mm/zbud: add a KUnit suite
-#                             mm/zbud_kunit.c, tools/testing/zbud/
+#                             mm/zbud_kunit.c@5, tools/testing/zbud/
 #                             .kunitconfig, ZBUD_KUNIT_TEST in mm/Kconfig,
 #                             the mm/Makefile line
 #   6. Documentation/mm: document zbud
-#                             Documentation/mm/zbud.rst, the index.rst line
+#                             Documentation/mm/zbud.rst@6, the index.rst
+#                             line
 #   7. mm/z3fold: no unbuddied list for an empty page
 #                             mm/z3fold.patch
 #   8. mm/zswap: the pool reference leak
-#                             the first diff of mm/zswap.patch
+#                             the first change of mm/zswap.patch
 #   9. mm/zswap: shrink until the pool accepts again
-#                             its second diff
+#                             its second change
 #  10. mm/zswap: exclusive loads
-#                             its third diff (also frontswap)
+#                             its third change (also frontswap)
+#  11. mm/zbud: compaction through a move callback
+#                             the final mm/zbud.c, include/linux/zbud.h,
+#                             mm/zbud_kunit.c and Documentation/mm/
+#                             zbud.rst; include/linux/zpool.patch
+#  12. mm/zswap: move entries for a zpool that compacts
+#                             the fourth change of mm/zswap.patch
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
-# from the repository's file and the diffs in series/split/.
+# from the repository's file and the diffs in series/split/, or, for the
+# files the patch files edit, from the pristine file and the patch file
+# (mm/zswap.c@N: the changes of mm/zswap.patch up to patch N's).  A file
+# without @ is the repository's file, or the pristine one with all of
+# its patch file applied.
 #
 # Each patch that adds a file also adds it to the ZBUD entry of
 # MAINTAINERS, so the entry grows with the series and ends up as the
 # repository's MAINTAINERS.
+#
+# A changelog (msg/*.txt) that still holds a placeholder such as
+# @NUMBERS@ (measurements to fill in) stops the generation, unless
+# SERIES_PARTIAL=1.
 #
 # Environment:
 #   SERIES_REV      revision of the repository to take the files from
@@ -42,36 +57,48 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/10]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/12]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
 #                   to write none)
 #   SERIES_PARTIAL=1
-#                   leave out a patch whose files are not in SERIES_REV
+#                   leave out a patch whose files are not in SERIES_REV,
+#                   and keep a changelog's placeholders (@NUMBERS@),
 #                   instead of failing (to try the pipeline early; such a
-#                   series is not for sending)
+#                   series is not for sending, and run.sh writes no cover
+#                   letter for it)
 #   KDIR            a 6.1.y tree to use instead of Debian's linux-source
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
 	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
-	   9-zswap-shrink.txt 10-zswap-exclusive.txt)
+	   9-zswap-shrink.txt 10-zswap-exclusive.txt 11-zbud-compact.txt
+	   12-zswap-move.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
-	    "include/linux/zbud.h mm/zbud.c"
-	    "mm/zbud_kunit.c tools/testing/zbud/.kunitconfig"
-	    "Documentation/mm/zbud.rst" "" "" "" "")
+	    "include/linux/zbud.h@4 mm/zbud.c@4"
+	    "mm/zbud_kunit.c@5 tools/testing/zbud/.kunitconfig"
+	    "Documentation/mm/zbud.rst@6" "" "" "" ""
+	    "include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
+	     Documentation/mm/zbud.rst" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
-# file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.c@8 is mm/zswap.c
-# with the first change of mm/zswap.patch applied, which holds one
-# change per patch; only the last one touches other files.
+# file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.patch holds one change
+# per patch, for the patches in ZSWAP_STEPS; <file>@N is a file it edits
+# with the changes up to patch N's applied, and the last change takes the
+# files with all of them.  Patches 8 to 10 build without
+# include/linux/zpool.patch, which patch 11 applies: only the fourth
+# change of mm/zswap.patch needs it.
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "Documentation/mm/index.rst" "mm/z3fold.c" "mm/zswap.c@8"
 	      "mm/zswap.c@9"
-	      "mm/zswap.c mm/frontswap.c include/linux/frontswap.h")
-ZSWAP_DIFFS=3
+	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10"
+	      "include/linux/zpool.h" "mm/zswap.c")
+ZSWAP_STEPS=(8 9 10 12)
+[ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
+	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
+	die "STEP_MSGS, STEP_FILES and STEP_PATCHED differ in length"
 
 need_tool git git
 need_tool patch patch
@@ -82,6 +109,23 @@ email=${SERIES_EMAIL:-$(git -C "$REPO" config user.email || true)}
 [ -n "$name" ] && [ -n "$email" ] ||
 	die "no author: set SERIES_NAME and SERIES_EMAIL," \
 	    "or git config user.name and user.email"
+
+# Placeholders left in the changelogs, such as @NUMBERS@ where the
+# measurements go: not for sending.
+partial=""
+for m in "${STEP_MSGS[@]}"; do
+	[ -f "$SERIES_DIR/msg/$m" ] || continue
+	ph=$(grep -v '^#' "$SERIES_DIR/msg/$m" | grep -o '@[A-Z][A-Z_]*@' |
+		sort -u | paste -sd' ' -) || true
+	[ -z "$ph" ] || partial+=" msg/$m holds $ph;"
+done
+if [ -n "$partial" ]; then
+	[ "${SERIES_PARTIAL:-}" = 1 ] ||
+		die "placeholders left in changelogs:${partial%;}: fill them" \
+		    "in, or set SERIES_PARTIAL=1 for a series that is not" \
+		    "for sending"
+	note "SERIES_PARTIAL, not for sending:${partial%;}"
+fi
 
 if [ "$SERIES_REV" = worktree ]; then
 	date=$(date +%s)
@@ -185,24 +229,29 @@ awk '
 	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
 
-# mm/z3fold.c with mm/z3fold.patch, its one diff.
-z3fold_state()
+# whole_patch FILE: a patch file that one patch of the series applies
+# whole (mm/z3fold.patch; include/linux/zpool.patch), applied to the
+# pristine files it edits.  Nothing if it is not in SERIES_REV.
+whole_patch()
 {
-	repo_has mm/z3fold.patch || return 0
-	repo_file mm/z3fold.patch >"$stage/z3fold.patch" ||
-		die "cannot read mm/z3fold.patch"
-	stage_pristine z3fold.patch
-	patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
-		<"$stage/z3fold.patch" >"$stage/patch.log" 2>&1 ||
-		die "mm/z3fold.patch does not apply: $(cat "$stage/patch.log")"
-}
-z3fold_state
+	local name
 
-# mm/zswap.c after each change of mm/zswap.patch.  Text before the first
-# change is its comment; each change starts at a "# N/M:" line.
+	repo_has "$1" || return 0
+	name=${1##*/}
+	repo_file "$1" >"$stage/$name" || die "cannot read $1"
+	stage_pristine "$name"
+	patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
+		<"$stage/$name" >"$stage/patch.log" 2>&1 ||
+		die "$1 does not apply: $(cat "$stage/patch.log")"
+}
+whole_patch mm/z3fold.patch
+whole_patch include/linux/zpool.patch
+
+# The files mm/zswap.patch edits after each of its changes.  Text before
+# the first change is its comment; each change starts at a "# N/M:" line.
 zswap_states()
 {
-	local i n
+	local i n f
 
 	repo_has mm/zswap.patch || return 0
 	repo_file mm/zswap.patch >"$stage/zswap.patch" ||
@@ -211,18 +260,19 @@ zswap_states()
 		/^# [0-9]+\/[0-9]+: / { n++ }
 		n { print > (out "-" n ".diff") }' "$stage/zswap.patch"
 	n=$(ls "$stage"/zswap-*.diff 2>/dev/null | wc -l)
-	[ "$n" -eq "$ZSWAP_DIFFS" ] ||
+	[ "$n" -eq ${#ZSWAP_STEPS[@]} ] ||
 		die "mm/zswap.patch holds $n changes, not one per patch" \
-		    "($ZSWAP_DIFFS)"
+		    "(${#ZSWAP_STEPS[@]}: patches ${ZSWAP_STEPS[*]})"
 	stage_pristine zswap.patch
 	for ((i = 1; i <= n; i++)); do
 		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
 			<"$stage/zswap-$i.diff" >"$stage/patch.log" 2>&1 ||
 			die "change $i of mm/zswap.patch does not apply:" \
 			    "$(cat "$stage/patch.log")"
-		[ "$i" -eq "$n" ] ||
-			cp "$stage/final/mm/zswap.c" \
-			   "$stage/final/mm/zswap.c@$((nsteps - n + i))"
+		for f in $(sed -n 's|^+++ b/||p' "$stage/zswap-$i.diff"); do
+			cp "$stage/final/$f" \
+			   "$stage/final/$f@${ZSWAP_STEPS[i - 1]}"
+		done
 	done
 }
 nsteps=${#STEP_MSGS[@]}
@@ -230,6 +280,26 @@ zswap_states
 
 mkdir -p "$stage/split"
 split_states "$stage/split"
+
+# What apply-overlay.sh needs to make the tree of the series' sources, as
+# of SERIES_REV, for am-check.sh to compare with the series' last patch:
+# a file on disk may change before it runs.
+overlay_snapshot()
+{
+	local dir=$SCACHE/overlay-src f
+
+	rm -rf "$dir"
+	for f in tools/testing/zbud/kernel/lib.sh \
+		 tools/testing/zbud/kernel/apply-overlay.sh \
+		 $OVERLAY_FILES $OVERLAY_PATCHES MAINTAINERS; do
+		repo_has "$f" || continue
+		mkdir -p "$dir/$(dirname "$f")"
+		repo_file "$f" >"$dir/$f"
+	done
+	chmod +x "$dir/tools/testing/zbud/kernel/apply-overlay.sh" 2>/dev/null ||
+		true
+}
+overlay_snapshot
 
 # The repository's ZBUD entry of MAINTAINERS, from its title to a blank.
 repo_file MAINTAINERS |
@@ -314,14 +384,15 @@ for ((i = 0; i < nsteps; i++)); do
 			    "which is not in $SERIES_REV (commit it, or set" \
 			    "SERIES_PARTIAL=1 to leave the patch out)"
 		note "SERIES_PARTIAL: leaving out ${STEP_MSGS[i]} (missing${missing})"
+		partial+=" patch $((i + 1)) left out;"
 		continue
 	fi
 	for f in ${STEP_FILES[i]}; do
 		case $f in
 		*@*)
 			[ -f "$stage/split/$f" ] ||
-				die "no $f: series/split/ has no diff for" \
-				    "patch $((${f#*@} + 1)) of ${f%@*}"
+				die "no $f: no diff in series/split/ starts" \
+				    "from ${f%@*} as patch ${f#*@} leaves it"
 			add_blob "${f%@*}" <"$stage/split/$f"
 			;;
 		*) repo_file "$f" | add_blob "$f" ;;
@@ -348,6 +419,13 @@ for ((i = 0; i < nsteps; i++)); do
 		 sgit commit-tree -p "$parent" "$tree")
 done
 [ "$parent" != "$base" ] || die "no patch could be made"
+# run.sh writes no cover letter for a series that is not for sending.
+if [ -n "$partial" ]; then
+	partial=${partial# }
+	echo "${partial%;}" >"$SCACHE/partial"
+else
+	rm -f "$SCACHE/partial"
+fi
 sgit update-ref "refs/heads/$BRANCH" "$parent"
 unset GIT_INDEX_FILE
 

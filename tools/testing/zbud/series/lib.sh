@@ -50,7 +50,8 @@ tools/testing/zbud/series/split"
 # Series files that warnings are looked for in (compiler, sparse).
 SERIES_SOURCES="include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c"
 # Files of the tree that the series patches, also looked at for warnings.
-SERIES_PATCHED_SOURCES="mm/z3fold.c mm/zswap.c mm/frontswap.c"
+SERIES_PATCHED_SOURCES="mm/z3fold.c mm/zswap.c mm/frontswap.c
+include/linux/frontswap.h include/linux/zpool.h"
 
 sgit()
 {
@@ -87,37 +88,100 @@ repo_ls()
 	fi
 }
 
-# split_states DIR: the versions of files that earlier patches add and
-# later ones change.  series/split/N-*.diff is what patch N changes in
-# such a file; undoing the diffs from the highest N down leaves
-# DIR/<file>@<N-1>, the file as patch N-1 leaves it.  DIR/<file> is the
-# repository's file, the state after the last of them.
-split_states()
+# The diffs of series/split/, N-name.diff, one a line, highest N first
+# (or lowest with "n"), as of $SERIES_REV.
+# shellcheck disable=SC2120
+split_diffs()
 {
-	local dir=$1 d n f files
+	local d
 
-	for d in $(repo_ls tools/testing/zbud/series/split |
-		   sort -t- -k1,1nr); do
-		n=${d%%-*}
-		case $n in
+	for d in $(repo_ls tools/testing/zbud/series/split); do
+		case ${d%%-*} in
 		'' | *[!0-9]*) die "series/split/$d: name must be N-name.diff" ;;
 		esac
+		echo "$d"
+	done | sort -t- -k1,1"${1:-nr}"
+}
+
+# split_from DIFF N FILE: the patch whose version of FILE the split diff
+# DIFF (a file; N its number) starts from, that is, the version undoing it
+# leaves.  That is patch N-1 unless a "# from: FILE@P ..." comment line
+# of the diff names another, for a file that the patches between P and N
+# do not change (mm/zbud_kunit.c: patch 5 adds it, 11 changes it).
+split_from()
+{
+	local diff=$1 n=$2 f=$3 w p
+
+	p=$((n - 1))
+	for w in $(sed -n 's/^# from://p' "$diff"); do
+		[ "${w%@*}" = "$f" ] || continue
+		p=${w##*@}
+		case $p in
+		'' | *[!0-9]*) die "${diff##*/}: '# from: $w' is not FILE@N" ;;
+		esac
+	done
+	[ "$p" -ge 1 ] && [ "$p" -lt "$n" ] ||
+		die "${diff##*/}: $f from patch $p, not one before patch $n"
+	echo "$p"
+}
+
+# split_states DIR: the versions of files that earlier patches add and
+# later ones change.  series/split/N-*.diff is what patch N changes in
+# such files; undoing the diffs from the highest N down leaves
+# DIR/<file>@<P>, the file as patch P leaves it, where P is N-1 or the
+# patch that its "# from:" line names (split_from).  DIR/<file> is the
+# repository's file, the state after the last of them.  A "# sha1: FILE@P
+# HASH" line, which split.sh save writes, must match the version made:
+# a change to the final file that undoes with an offset would otherwise
+# end up in the earlier patch.
+split_states()
+{
+	local dir=$1 d n f p v files want got
+
+	for d in $(split_diffs); do
+		n=${d%%-*}
 		repo_file "tools/testing/zbud/series/split/$d" >"$dir/split.diff"
 		files=$(sed -n 's|^+++ b/||p' "$dir/split.diff")
 		[ -n "$files" ] || die "series/split/$d holds no diff"
 		for f in $files; do
-			[ -f "$dir/$f" ] && continue
-			mkdir -p "$dir/$(dirname "$f")"
-			repo_file "$f" >"$dir/$f" || die "$f is not in $SERIES_REV"
-			cp "$dir/$f" "$dir/$f.final"
+			if [ ! -f "$dir/$f" ]; then
+				mkdir -p "$dir/$(dirname "$f")"
+				repo_file "$f" >"$dir/$f" ||
+					die "$f is not in $SERIES_REV"
+				cp "$dir/$f" "$dir/$f.final"
+			fi
+			# A higher diff cannot start from a version
+			# before this patch changes the file.
+			for v in "$dir/$f"@*; do
+				[ -f "$v" ] || continue
+				if [ "${v##*@}" -lt "$n" ]; then
+					die "series/split/$d changes $f in" \
+					    "patch $n, but a later diff starts" \
+					    "from its version of patch" \
+					    "${v##*@}: fix its '# from:' line"
+				fi
+			done
 		done
 		patch -R -p1 -s -f --no-backup-if-mismatch -d "$dir" \
 			<"$dir/split.diff" >"$dir/split.log" 2>&1 ||
 			die "series/split/$d cannot be undone from the" \
-			    "repository's $files: $(cat "$dir/split.log");" \
-			    "remake it with series/split.sh"
+			    "repository's $(echo $files):" \
+			    "$(tr '\n' ' ' <"$dir/split.log")" \
+			    "remake it with series/split.sh (see series/README)"
 		for f in $files; do
-			cp "$dir/$f" "$dir/$f@$((n - 1))"
+			p=$(split_from "$dir/split.diff" "$n" "$f")
+			cp "$dir/$f" "$dir/$f@$p"
+			want=$(awk -v k="$f@$p" '$1 == "#" && $2 == "sha1:" &&
+				$3 == k { print $4 }' "$dir/split.diff")
+			[ -n "$want" ] || continue
+			got=$(sha1sum <"$dir/$f@$p" | cut -d' ' -f1)
+			[ "$got" = "$want" ] ||
+				die "undoing series/split/$d from the" \
+				    "repository's $f does not give the $f of" \
+				    "patch $p that it was saved with: the final" \
+				    "file changed where the diff cannot tell;" \
+				    "remake the diffs with series/split.sh" \
+				    "(see series/README)"
 		done
 	done
 	rm -f "$dir/split.diff" "$dir/split.log"
@@ -281,7 +345,9 @@ configure()
 # Prints the compiler, sparse and modpost diagnostics of LOG that are
 # about the series' own files, or about lines that the series added to
 # the files it patches: 6.1's own warnings there (sparse's address-space
-# ones in z3fold.c, say) are not the series'.
+# ones in z3fold.c, say) are not the series'.  A warning that gcc places
+# in a header but reports under "<series file>: In function" (a
+# flush_workqueue() of a system-wide workqueue, say) is the series' too.
 series_warnings()
 {
 	local re='' f
@@ -290,6 +356,25 @@ series_warnings()
 		re+="${re:+|}${f//./\\.}"
 	done
 	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error)" "$1" || true
+	SW_RE=$re awk '
+		BEGIN {
+			mine = "(^|/)(" ENVIRON["SW_RE"] ")$"
+			here = "(^|/)(" ENVIRON["SW_RE"] "):[0-9]"
+		}
+		/: In function / {
+			fn = $0
+			f = $0
+			sub(/: In function .*/, "", f)
+			infn = f ~ mine
+			next
+		}
+		/: At top level:$/ || /^  [A-Z]+ / { infn = 0 }
+		infn && /: (warning|error):/ && $0 !~ here {
+			if (fn != said)
+				print fn
+			said = fn
+			print
+		}' "$1"
 	for f in $SERIES_PATCHED_SOURCES; do
 		changed_lines "$f" | awk -v f="$f" '
 			NR == FNR { mine[$1] = 1; next }

@@ -10,7 +10,9 @@
 #           (bisect-build.sh), lint with sparse/W=1 in both builds, and
 #           git am the patches onto the base (am-check.sh).  When all of
 #           it passes, the cover letter is written, with the list of
-#           checks and the saved results (cover.sh), or refused.
+#           checks and the saved results (cover.sh), or refused; none
+#           for a series that generate.sh made with SERIES_PARTIAL=1
+#           and that left out a patch or kept a placeholder.
 #
 # Every check prints a PASS or FAIL line; the last line is the total,
 # "N passed, N failed", and the exit status is 1 if anything failed.
@@ -64,7 +66,11 @@ else
 	run bisect-build.sh y m
 	run lint.sh y m
 	run am-check.sh
-	if [ "$failed" -eq 0 ]; then
+	if [ "$failed" -eq 0 ] && [ -f "$SCACHE/partial" ]; then
+		# SERIES_PARTIAL=1: not for sending, so no cover letter.
+		note "no cover letter: the series is not for sending" \
+		     "(SERIES_PARTIAL: $(cat "$SCACHE/partial"))"
+	elif [ "$failed" -eq 0 ]; then
 		# The checks the cover letter lists, for this very tree.
 		base=$(series_base)
 		n=$(series_commits | wc -l)
