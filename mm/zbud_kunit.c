@@ -2005,6 +2005,34 @@ static int zt_mapper(void *data)
 }
 
 /*
+ * Makes two lone zpages of @sizes, starts @fn holding the one at @held,
+ * the smaller, and checks that compaction is refused and moves nothing.
+ */
+static struct zt_user *zt_compact_refused(struct kunit *test,
+					  const size_t *sizes,
+					  unsigned int *s, unsigned long *h,
+					  int (*fn)(void *data),
+					  unsigned int held)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct zt_user *u;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, 2);
+	h[0] = zt_handle(ctx, s[0]);
+	h[1] = zt_handle(ctx, s[1]);
+	u = zt_start_user(test, fn, s[held]);
+
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_busy), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 0);
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[held]), h[held]);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	return u;
+}
+
+/*
  * A sleeping mapper holds the smallest lone zpage: the move is refused,
  * counted, and nothing moves or is freed; after the unmap it moves.
  */
@@ -2017,17 +2045,7 @@ static void zbud_compact_refuses_mapped(struct kunit *test)
 	struct zt_counts want;
 	struct zt_user *u;
 
-	zt_use_move_pool(test);
-	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
-	h[0] = zt_handle(ctx, s[0]);
-	h[1] = zt_handle(ctx, s[1]);
-	u = zt_start_user(test, zt_mapper, s[0]);
-
-	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_busy), 1);
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h[0]);
-	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	u = zt_compact_refused(test, sizes, s, h, zt_mapper, 0);
 	want = (struct zt_counts){ .pages = 2, .pages_single = 2,
 				   .zpages = 2, .bytes = 4000,
 				   .move_failures = 1 };
@@ -2094,17 +2112,7 @@ static void zbud_compact_refuses_loading(struct kunit *test)
 	struct zt_counts want;
 	struct zt_user *u;
 
-	zt_use_move_pool(test);
-	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
-	h[0] = zt_handle(ctx, s[0]);
-	h[1] = zt_handle(ctx, s[1]);
-	u = zt_start_user(test, zt_loader, s[1]);
-
-	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_busy), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 0);
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), h[1]);
-	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
+	u = zt_compact_refused(test, sizes, s, h, zt_loader, 1);
 	zt_stop_user(test);
 	KUNIT_EXPECT_TRUE_MSG(test, u->ok, "the load read bad data");
 
