@@ -2162,6 +2162,26 @@ static void zbud_compact_move_frees_old(struct kunit *test)
 }
 
 /*
+ * Makes two lone zpages of @sizes and starts zt_racer() on the zpage
+ * @victim, to free it while the next move callback waits.
+ */
+static void zt_start_racer(struct kunit *test, const size_t *sizes,
+			   unsigned int *s, unsigned int victim)
+{
+	struct zt_ctx *ctx = test->priv;
+	struct task_struct *task;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, 2);
+	init_completion(&ctx->race_go);
+	init_completion(&ctx->race_done);
+	ctx->race_handle = zt_handle(ctx, s[victim]);
+	ctx->move_races = true;
+	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+}
+
+/*
  * Another thread frees the zpage being moved while the callback runs:
  * the callback finds it gone and fails, and its page is freed.
  */
@@ -2170,19 +2190,11 @@ static void zbud_compact_free_old_during_move(struct kunit *test)
 	static const size_t sizes[] = { 1000, 3000 };
 	struct zt_ctx *ctx = test->priv;
 	unsigned int s[ARRAY_SIZE(sizes)];
-	struct task_struct *task;
 	struct zt_counts want;
 	unsigned long h;
 
-	zt_use_move_pool(test);
-	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	zt_start_racer(test, sizes, s, 0);
 	h = zt_handle(ctx, s[1]);
-	init_completion(&ctx->race_go);
-	init_completion(&ctx->race_done);
-	ctx->race_handle = zt_handle(ctx, s[0]);
-	ctx->move_races = true;
-	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
 	ctx->move_races = false;
@@ -2207,19 +2219,11 @@ static void zbud_compact_free_dst_during_move(struct kunit *test)
 	static const size_t sizes[] = { 1000, 3000 };
 	struct zt_ctx *ctx = test->priv;
 	unsigned int s[ARRAY_SIZE(sizes)];
-	struct task_struct *task;
 	struct zt_counts want;
 	unsigned long h;
 
-	zt_use_move_pool(test);
-	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	zt_start_racer(test, sizes, s, 1);
 	h = zt_handle(ctx, s[1]);
-	init_completion(&ctx->race_go);
-	init_completion(&ctx->race_done);
-	ctx->race_handle = h;
-	ctx->move_races = true;
-	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
 	ctx->move_races = false;
