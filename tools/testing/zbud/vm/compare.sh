@@ -62,7 +62,7 @@ for a in $VM_ALLOCATORS; do
 	stored=$(field "$rep" zswap.stored_pages)
 	total=$(field "$rep" zswap.pool_total_size)
 	wb=$(field "$rep" zswap.written_back_pages)
-	compacted=$(field "$rep" 'zbud\.[a-z0-9_]*\.pages_compacted')
+	compacted=$(field "$rep" "${ZBUD_STAT}pages_compacted")
 	rej=$(grep -a -o 'zswap\.reject_[a-z_]*=[0-9]*' "$rep" |
 		awk -F= '{ s += $2 } END { print s + 0 }' || true)
 	corrupt=$(field "$rep" corrupt)

@@ -67,7 +67,7 @@ if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 fi
 if [ "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" = zbud:zbud ]; then
 	check "zbud's compaction freed pages (pages_compacted > 0)" \
-		[ "$(value 'zbud\.[a-z0-9_]*\.pages_compacted')" -gt 0 ]
+		[ "$(value "${ZBUD_STAT}pages_compacted")" -gt 0 ]
 fi
 case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
 zbud-6.1:* | *:zsmalloc | *:z3fold) ;;

@@ -63,6 +63,10 @@ check()
 	fi
 }
 
+# The key of a zbud pool's debugfs counter in the workload's report,
+# for value() and compare.sh's field(): zbud.<pool>.<counter>.
+ZBUD_STAT='zbud\.[a-z0-9_]*\.'
+
 # value KEY: the number in the last "zbudvm: ... KEY=N" of $log, or -1.
 # KEY is a basic regular expression.
 value()
