@@ -31,7 +31,9 @@ run_suite()
 	shift
 	echo "=== $name"
 	out=$(mktemp)
-	"$@" 2>&1 | tee "$out" || rc=$?
+	# A suite's results are its stdout; apt and build progress stay on
+	# stderr.
+	"$@" | tee "$out" || rc=$?
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||
 		true
 	rm -f "$out"

@@ -8,8 +8,10 @@
 # nothing cached, and with the stub dpkg-query and apt-get of
 # kernel/stubs.sh first in PATH, so that each command takes deps.sh's
 # install branch without removing anything from this machine.  Each
-# command's output goes to DIR.<command>.log; stdout gets one line per
-# command with its exit status, time and last line.  COMMAND is vm or
+# command's stdout goes to DIR.<command>.log.out and its stderr to
+# DIR.<command>.log; a command whose stdout holds progress or apt output
+# counts as failed.  stdout gets one line per command with its exit
+# status, time and the last line of its stdout.  COMMAND is vm or
 # check (default both, in that order).  Takes about 45 minutes (two cold
 # kernel builds in each command).
 set -euo pipefail
@@ -34,12 +36,17 @@ state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 make_apt_stubs "$state/bin" "$state"
 
-# run_in_clone COMMAND LOG: make COMMAND in the clone as a new user would.
+# run_in_clone COMMAND LOG: make COMMAND in the clone as a new user would,
+# stdout to LOG.out and stderr to LOG.
 run_in_clone()
 {
 	(cd "$dir" && unset CACHE KDIR &&
-	 PATH=$state/bin:$PATH make -C tools/testing/zbud "$1") >"$2" 2>&1
+	 PATH=$state/bin:$PATH make -C tools/testing/zbud "$1") >"$2.out" 2>"$2"
 }
+
+# Progress, apt and build output belong on stderr: lines in the form of
+# lib.sh's note() or of apt's output must not reach stdout.
+CHATTER='^[A-Za-z0-9_.-]+\.sh: |^(Get|Hit):[0-9]|^Reading package|^Setting up '
 
 for cmd in $cmds; do
 	rm -f "$state/installed" "$state/apt.log"
@@ -51,6 +58,12 @@ for cmd in $cmds; do
 		run_in_clone "$cmd" "$log" || rc=$?
 	grep -q ' install ' "$state/apt.log" 2>/dev/null ||
 		die "deps.sh did not take its install branch in make $cmd"
+	chatter=$(grep -c -E "$CHATTER" "$log.out" || true)
+	[ "$chatter" -eq 0 ] || {
+		grep -m 3 -E "$CHATTER" "$log.out" >&2
+		[ "$rc" -ne 0 ] || rc=1
+		note "make $cmd printed $chatter progress lines on stdout"
+	}
 	result "make $cmd: exit $rc, $(((SECONDS - start) / 60)) min," \
-	       "last line: $(tail -n 1 "$log")"
+	       "stdout: $log.out, last line: $(tail -n 1 "$log.out")"
 done

@@ -56,7 +56,8 @@ for a in $VM_ALLOCATORS; do
 	fi
 	note "=== $a: vm.sh with flavour $flavour, zswap.zpool=$zpool"
 	ok=pass
-	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool "$VM_DIR/vm.sh" 2>&1 |
+	# vm.sh's report is part of the result; its progress stays on stderr.
+	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool "$VM_DIR/vm.sh" |
 		tee "$rep" || ok=FAIL
 	[ "$ok" = pass ] || status=1
 	stored=$(field "$rep" zswap.stored_pages)
