@@ -6,8 +6,9 @@
  * First a probe times page faults that load a page from zswap and faults
  * that read it from the (throttled) swap disk, and prints both and their
  * ratio.  Then each job runs in its own cgroup v2 whose memory.max forces
- * it to swap, while a sampler prints zswap's debugfs counters and
- * /proc/vmstat's pswpin and pswpout every sample_ms:
+ * it to swap, while a sampler prints zswap's debugfs counters,
+ * /proc/vmstat's pswpin and pswpout and the swap disk's requests
+ * (reads and writes completed, from its block stat) every sample_ms:
  *   compile  mounts the toolchain disk /dev/vdb (pressure/mkimage.sh)
  *            read-only on /tc, tmpfs on /tc/out and /tc/tmp, chroots
  *            there and runs make -jN in /w/obj (with /w/spawnfix.so
@@ -51,6 +52,7 @@
 #define CGROOT		"/sys/fs/cgroup"
 #define TC		"/tc"
 #define CORPUS		"/dev/vdc"
+#define SWAP_STAT	"/sys/block/vda/stat"
 
 static const char *jobs = "compile,slide";
 static unsigned long cc_mib = 96, make_j = 4, slide_mib = 128;
@@ -95,6 +97,24 @@ static unsigned long long vmstat(const char *key)
 	return found;
 }
 
+/*
+ * Requests the swap disk completed, reads plus writes: pages merged into
+ * one request count once, as they do for the disk's throttle.
+ */
+static unsigned long long swap_requests(void)
+{
+	unsigned long long rd = 0, wr = 0, skip;
+	FILE *f = fopen(SWAP_STAT, "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu %llu %llu %llu", &rd, &skip, &skip, &skip,
+		   &wr) != 5)
+		rd = wr = 0;
+	fclose(f);
+	return rd + wr;
+}
+
 static void sample(const char *job, double t0)
 {
 	static const char *const rejects[] = {
@@ -105,10 +125,11 @@ static void sample(const char *job, double t0)
 
 	for (i = 0; rejects[i]; i++)
 		rej += counter(rejects[i]);
-	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
+	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
 	    job, now() - t0, counter("pool_total_size"),
 	    counter("stored_pages"), vmstat("pswpin"), vmstat("pswpout"),
-	    counter("written_back_pages"), counter("pool_limit_hit"), rej);
+	    swap_requests(), counter("written_back_pages"),
+	    counter("pool_limit_hit"), rej);
 }
 
 static pid_t start_sampler(const char *job, double t0)

@@ -8,8 +8,8 @@
 # on an old run directory ($CACHE/runs/pressure-latest).
 #
 # metrics has a line per row, run and job: row run job seconds pswpin
-# pswpout written_back pool_limit_hit rejects peak_MiB density wrong
-# ok|FAIL.  A cell is the median over the runs and, with more than one,
+# pswpout swap_requests written_back pool_limit_hit rejects peak_MiB
+# density wrong ok|FAIL.  A cell is the median over the runs and, with more than one,
 # the range in brackets; time is the ratio to zbud-6.1's median for the
 # job; wrong objects and corrupt pages are totals over the runs ("?"
 # before the number if a run did not say).
@@ -40,7 +40,7 @@ table()
 	[ "$job" = compile ] || wrongname="corrupt pages"
 	echo "job $job"
 	echo "row | runs | time vs zbud-6.1 | $wrongname | pswpin | pswpout" \
-	     "| written_back_pages | pool_limit_hit | rejects" \
+	     "| swap disk requests | written_back_pages | pool_limit_hit | rejects" \
 	     "| peak pool MiB | density at peak | failed runs"
 	for r in "${rows[@]}"; do
 		label=$(label_of "$r")
@@ -61,18 +61,18 @@ table()
 			$3 == job && $1 == "zbud-6.1" && $4 != "-" { base[++nb] = $4 }
 			$3 == job && $1 == row {
 				runs++
-				for (c = 4; c <= 12; c++) val[runs, c] = $c
-				fails += $13 != "ok"
-				if ($12 != "-") wrong += $12; else nowrong++ }
+				for (c = 4; c <= 13; c++) val[runs, c] = $c
+				fails += $14 != "ok"
+				if ($13 != "-") wrong += $13; else nowrong++ }
 			END {
 				b = nb ? med(base, nb) : 0
 				for (i = 1; i <= runs; i++)
 					val[i, 4] = (b > 0 && val[i, 4] != "-") ? val[i, 4] / b : "-"
-				printf "%s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d\n",
+				printf "%s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d\n",
 				    label, runs, cell(4, "%.2f"), (nowrong ? "?" : "") wrong,
 				    cell(5, "%d"), cell(6, "%d"), cell(7, "%d"),
-				    cell(8, "%d"), cell(9, "%d"), cell(10, "%.1f"),
-				    cell(11, "%.2f"), fails }' "$run/metrics"
+				    cell(8, "%d"), cell(9, "%d"), cell(10, "%d"),
+				    cell(11, "%.1f"), cell(12, "%.2f"), fails }' "$run/metrics"
 	done
 }
 

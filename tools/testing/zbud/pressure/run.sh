@@ -200,8 +200,8 @@ guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
 guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
 
 # One row-run: boot, then append a line per job to $run/metrics:
-# row run job seconds pswpin pswpout written_back pool_limit_hit
-# rejects peak_MiB density wrong status; and the samples to
+# row run job seconds pswpin pswpout swap_requests written_back
+# pool_limit_hit rejects peak_MiB density wrong status; and the samples to
 # $run/samples/JOB.ROW.RUN.
 boot_one()
 {
@@ -272,11 +272,12 @@ boot_one()
 				dens = peak ? v["stored"] / (peak / page) : 0 }
 			  for (k in v) last[k] = v[k] }
 			END {
-				if (NR == 0) { print row, n, job, "- - - - - - - -", wrong, "FAIL"; exit }
-				printf "%s %s %s %s %d %d %d %d %d %.1f %.2f %s %s\n",
+				if (NR == 0) { print row, n, job, "- - - - - - - - -", wrong, "FAIL"; exit }
+				printf "%s %s %s %s %d %d %d %d %d %d %.1f %.2f %s %s\n",
 				    row, n, job, secs,
 				    last["pswpin"] - first["pswpin"],
 				    last["pswpout"] - first["pswpout"],
+				    last["swap_requests"] - first["swap_requests"],
 				    last["written_back"] - first["written_back"],
 				    last["pool_limit_hit"] - first["pool_limit_hit"],
 				    last["rejects"] - first["rejects"],
