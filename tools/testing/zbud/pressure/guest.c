@@ -26,6 +26,7 @@
  *   probe_mib=N pages the probe times, per kind (default 8 MiB)
  *   probe_reps=N  probe N times, report the medians (default 1, at most 9)
  *   sample_ms=N (default 1000)
+ *   sched=NAME  the swap disk's I/O scheduler (default: the kernel's)
  * Output lines start with "zbudvm: "; the program exits non-zero if a
  * job failed.
  */
@@ -53,8 +54,10 @@
 #define TC		"/tc"
 #define CORPUS		"/dev/vdc"
 #define SWAP_STAT	"/sys/block/vda/stat"
+#define SWAP_SCHED	"/sys/block/vda/queue/scheduler"
 
 static const char *jobs = "compile,slide";
+static const char *sched;
 static unsigned long cc_mib = 96, make_j = 4, slide_mib = 128;
 static unsigned long region = 500, window = 200, steps = 8, seed = 1;
 static unsigned long probe_mib = 8, probe_reps = 1, sample_ms = 1000;
@@ -98,10 +101,11 @@ static unsigned long long vmstat(const char *key)
 }
 
 /*
- * Requests the swap disk completed, reads plus writes: pages merged into
- * one request count once, as they do for the disk's throttle.
+ * Requests the swap disk completed, reads plus writes, and in @writes the
+ * writes: pages merged into one request count once, as they do for the
+ * disk's throttle.
  */
-static unsigned long long swap_requests(void)
+static unsigned long long swap_requests(unsigned long long *writes)
 {
 	unsigned long long rd = 0, wr = 0, skip;
 	FILE *f = fopen(SWAP_STAT, "r");
@@ -112,6 +116,7 @@ static unsigned long long swap_requests(void)
 		   &wr) != 5)
 		rd = wr = 0;
 	fclose(f);
+	*writes = wr;
 	return rd + wr;
 }
 
@@ -120,15 +125,16 @@ static void sample(const char *job, double t0)
 	static const char *const rejects[] = {
 		"reject_compress_poor", "reject_alloc_fail",
 		"reject_kmemcache_fail", "reject_reclaim_fail", NULL };
-	unsigned long long rej = 0;
+	unsigned long long rej = 0, requests, writes = 0;
 	int i;
 
 	for (i = 0; rejects[i]; i++)
 		rej += counter(rejects[i]);
-	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
+	requests = swap_requests(&writes);
+	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu swap_writes=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
 	    job, now() - t0, counter("pool_total_size"),
 	    counter("stored_pages"), vmstat("pswpin"), vmstat("pswpout"),
-	    swap_requests(), counter("written_back_pages"),
+	    requests, writes, counter("written_back_pages"),
 	    counter("pool_limit_hit"), rej);
 }
 
@@ -466,6 +472,10 @@ static void parse_args(int argc, char **argv)
 			jobs = argv[i] + 5;
 			continue;
 		}
+		if (!strncmp(argv[i], "sched=", 6)) {
+			sched = argv[i] + 6;
+			continue;
+		}
 		for (k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
 			len = strlen(knobs[k].key);
 			if (!strncmp(argv[i], knobs[k].key, len)) {
@@ -478,6 +488,23 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+/*
+ * The scheduler decides whether writes queued apart (zswap's writeback)
+ * can still merge: "none", the default for a multi-queue disk such as
+ * this one or an NVMe drive, merges only with the last request queued.
+ */
+static int set_scheduler(void)
+{
+	char line[128];
+
+	if (sched && write_file(SWAP_SCHED, sched))
+		return -1;
+	if (read_line(SWAP_SCHED, line, sizeof(line)))
+		return -1;
+	say("swap disk scheduler: %s", line);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *list, *job, *pos;
@@ -485,7 +512,8 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	if (mount_at("cgroup2", CGROOT, "cgroup2", 0) ||
-	    write_file(CGROOT "/cgroup.subtree_control", "+memory"))
+	    write_file(CGROOT "/cgroup.subtree_control", "+memory") ||
+	    set_scheduler())
 		return 1;
 	if (probe_mib)
 		probe();

@@ -42,6 +42,8 @@
 #   PRESSURE_RATIO=30
 #   PRESSURE_MEM=256 (MiB)  PRESSURE_CPUS=2  PRESSURE_SWAP_MIB=1024
 #   PRESSURE_TIMEOUT=1800 (s, per boot)  PRESSURE_PROBE_MIB=8
+#   PRESSURE_SCHED: the swap disk's I/O scheduler in the guest (none,
+#     mq-deadline, kyber); empty, the default, keeps the kernel's choice
 set -euo pipefail
 . "$(dirname "$0")/../vm/vmlib.sh"
 
@@ -76,6 +78,9 @@ need_uint PRESSURE_CPUS 1 64
 need_uint PRESSURE_SWAP_MIB 64
 need_uint PRESSURE_TIMEOUT 60
 need_uint PRESSURE_PROBE_MIB 0 256
+[[ ${PRESSURE_SCHED:-} =~ ^[a-z-]*$ ]] ||
+	die "PRESSURE_SCHED='$PRESSURE_SCHED': must be a scheduler's name" \
+	    "(none, mq-deadline, kyber) or empty"
 [ "$PRESSURE_WINDOW_MIB" -le "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_WINDOW_MIB=$PRESSURE_WINDOW_MIB is larger than" \
 	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
@@ -198,6 +203,7 @@ guest_args="jobs=$(echo $PRESSURE_JOBS | tr ' ' ,) cc_mib=$PRESSURE_CC_MIB"
 guest_args+=" make_j=$PRESSURE_MAKE_J slide_mib=$PRESSURE_SLIDE_MIB"
 guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
 guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
+[ -z "${PRESSURE_SCHED:-}" ] || guest_args+=" sched=$PRESSURE_SCHED"
 
 # One row-run: boot, then append a line per job to $run/metrics:
 # row run job seconds pswpin pswpout swap_requests written_back
@@ -306,7 +312,8 @@ echo "$PRESSURE_JOBS" >"$run/jobs"
 	echo "swap disk throttle: ${PRESSURE_IOPS} iops" \
 	     "(throttling.iops-total; 0 = none);" \
 	     "zswap.max_pool_percent=$PRESSURE_POOL_PERCENT of" \
-	     "${PRESSURE_MEM} MiB, $PRESSURE_CPUS vCPUs, lzo"
+	     "${PRESSURE_MEM} MiB, $PRESSURE_CPUS vCPUs, lzo;" \
+	     "swap disk scheduler ${PRESSURE_SCHED:-default}"
 	echo "compile: $(wc -l <"$image.sha256") objects, make" \
 	     "-j$PRESSURE_MAKE_J, memory.max ${PRESSURE_CC_MIB} MiB;" \
 	     "slide: window ${PRESSURE_WINDOW_MIB} of" \
