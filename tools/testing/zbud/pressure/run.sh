@@ -58,6 +58,7 @@ export PRESSURE_OBJS
 : "${PRESSURE_RATIO:=30}"
 : "${PRESSURE_MEM:=256}" "${PRESSURE_CPUS:=2}" "${PRESSURE_SWAP_MIB:=1024}"
 : "${PRESSURE_TIMEOUT:=1800}" "${PRESSURE_PROBE_MIB:=8}"
+: "${PRESSURE_SCHED:=}"
 PAGE_SIZE=4096
 
 # Knobs first: a bad one stops the run before anything is built.
@@ -78,9 +79,7 @@ need_uint PRESSURE_CPUS 1 64
 need_uint PRESSURE_SWAP_MIB 64
 need_uint PRESSURE_TIMEOUT 60
 need_uint PRESSURE_PROBE_MIB 0 256
-[[ ${PRESSURE_SCHED:-} =~ ^[a-z-]*$ ]] ||
-	die "PRESSURE_SCHED='$PRESSURE_SCHED': must be a scheduler's name" \
-	    "(none, mq-deadline, kyber) or empty"
+need_one_of PRESSURE_SCHED none mq-deadline kyber
 [ "$PRESSURE_WINDOW_MIB" -le "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_WINDOW_MIB=$PRESSURE_WINDOW_MIB is larger than" \
 	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
@@ -203,7 +202,7 @@ guest_args="jobs=$(echo $PRESSURE_JOBS | tr ' ' ,) cc_mib=$PRESSURE_CC_MIB"
 guest_args+=" make_j=$PRESSURE_MAKE_J slide_mib=$PRESSURE_SLIDE_MIB"
 guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
 guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
-[ -z "${PRESSURE_SCHED:-}" ] || guest_args+=" sched=$PRESSURE_SCHED"
+[ -z "$PRESSURE_SCHED" ] || guest_args+=" sched=$PRESSURE_SCHED"
 
 # One row-run: boot, then append a line per job to $run/metrics:
 # row run job seconds pswpin pswpout swap_requests written_back
