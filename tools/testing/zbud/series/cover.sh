@@ -55,6 +55,25 @@ quote_result()
 	sed '1d; s/^/  /; s/[[:space:]]*$//' "$file"
 }
 
+# quote_pressure: the pressure jobs take most of an hour and are not
+# part of make check, so their result is optional: quoted like the
+# others when it was made from the series' sources, else the letter says
+# that it was not, rather than quote numbers of other code.
+quote_pressure()
+{
+	local how="make -C tools/testing/zbud pressure"
+	local file=$RESULTS/pressure.txt made
+
+	made=$(sed -n '1s/^# overlay \([0-9a-f]*\),.*/\1/p' "$file" 2>/dev/null)
+	if [ -s "$file" ] && [ "$made" = "$want" ]; then
+		quote_result pressure.txt "Programs under memory pressure" "$how"
+		return
+	fi
+	printf '%s\n' "Programs under memory pressure (\`$how\`): not run" \
+		"on these sources; the changelogs of patches 9 and 10 give" \
+		"the measurements that chose them."
+}
+
 {
 	quote_result kunit.txt "KUnit" "make -C tools/testing/zbud kunit"
 	echo
@@ -62,6 +81,8 @@ quote_result()
 	echo
 	quote_result vm.txt "zswap on zbud in QEMU" \
 		"make -C tools/testing/zbud vm"
+	echo
+	quote_pressure
 } >"$tmp/results"
 
 # run.sh writes checks.txt after a full run that passed: the tree it
