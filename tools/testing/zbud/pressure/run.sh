@@ -3,7 +3,7 @@
 # make pressure: real programs under memory pressure, zswap in front of a
 # throttled swap disk, once per row and run, in QEMU (TCG).  See README.
 #
-# Each boot (a "row-run", about 5 to 8 minutes) runs, in the guest
+# Each boot (a "row-run", about 3 minutes) runs, in the guest
 # (guest.c): a probe that times a fault from zswap against one from the
 # swap disk, then each job in a cgroup v2 whose memory.max makes it swap:
 #   compile  make -jN of PRESSURE_OBJS objects of the configured 6.1 tree
@@ -21,6 +21,8 @@
 #       zbud, zbud-6.1      flavour zbud / zbud-6.1, zswap.zpool=zbud
 #       zbud-shared         flavour zbud, zswap.exclusive_loads=0 (the
 #                           series without patch 10's behaviour)
+#       zbud-nocluster      flavour zbud, zswap.writeback_cluster=1 (the
+#                           series without patch 13's behaviour)
 #       zbud-zswap61        flavour zbud-zswap61 ("zbud, 6.1 zswap")
 #       zsmalloc, z3fold    flavour zbud, zswap.zpool=<row>
 #     A row whose flavour kernel/build.sh does not know is skipped, with
@@ -105,6 +107,8 @@ row_info()
 	zbud)		flavour=zbud zpool=zbud label=zbud extra= ;;
 	zbud-shared)	flavour=zbud zpool=zbud label=zbud-shared
 			extra=zswap.exclusive_loads=0 ;;
+	zbud-nocluster)	flavour=zbud zpool=zbud label=zbud-nocluster
+			extra=zswap.writeback_cluster=1 ;;
 	zbud-zswap61)	flavour=zbud-zswap61 zpool=zbud
 			label="zbud, 6.1 zswap" extra= ;;
 	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 extra= ;;
@@ -117,7 +121,7 @@ rows=()
 for r in $PRESSURE_ROWS; do
 	row_info "$r" ||
 		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
-		    "zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
+		    "zbud-nocluster zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
 	if ! grep -qxF "$flavour" <<<"$known_flavours"; then
 		note "skipping row '$label': kernel/build.sh has no flavour" \
 		     "'$flavour' (it knows: $(echo $known_flavours))"
@@ -130,7 +134,7 @@ done
 "$ZBUD_DIR/kernel/deps.sh" gnuplot-nox e2fsprogs
 new_run_dir pressure
 note "rows: ${rows[*]}; ${PRESSURE_RUNS} run(s) each, interleaved," \
-     "about 5 to 8 minutes a run, plus a calibration boot, a kernel" \
+     "about 3 minutes a run, plus a calibration boot, a kernel" \
      "build per new flavour (about 3 minutes with a warm ccache) and" \
      "the toolchain image" \
      "(about 2 minutes); run files in $run"
