@@ -12,7 +12,9 @@
 # density wrong ok|FAIL.  A cell is the median over the runs and, with more than one,
 # the range in brackets; time is the ratio to zbud-6.1's median for the
 # job; wrong objects and corrupt pages are totals over the runs ("?"
-# before the number if a run did not say).
+# before the number if a run did not say).  A run whose job failed (the
+# kernel crashed, a check failed) counts under failed runs and in the
+# totals, but not in the other cells: its counters stop where it died.
 set -euo pipefail
 . "$(dirname "$0")/../kernel/lib.sh"
 
@@ -52,21 +54,23 @@ table()
 				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 			function cell(c, fmt,   n, a, i) {
 				n = 0
-				for (i = 1; i <= runs; i++)
+				for (i = 1; i <= ok; i++)
 					if (val[i, c] != "-") a[++n] = val[i, c]
 				if (n == 0) return "-"
 				m = med(a, n)
 				if (n == 1) return sprintf(fmt, m)
 				return sprintf(fmt " (" fmt "-" fmt ")", m, a[1], a[n]) }
-			$3 == job && $1 == "zbud-6.1" && $4 != "-" { base[++nb] = $4 }
+			$3 == job && $1 == "zbud-6.1" && $4 != "-" && $14 == "ok" {
+				base[++nb] = $4 }
 			$3 == job && $1 == row {
 				runs++
-				for (c = 4; c <= 13; c++) val[runs, c] = $c
-				fails += $14 != "ok"
-				if ($13 != "-") wrong += $13; else nowrong++ }
+				if ($13 != "-") wrong += $13; else nowrong++
+				if ($14 != "ok") { fails++; next }
+				ok++
+				for (c = 4; c <= 13; c++) val[ok, c] = $c }
 			END {
 				b = nb ? med(base, nb) : 0
-				for (i = 1; i <= runs; i++)
+				for (i = 1; i <= ok; i++)
 					val[i, 4] = (b > 0 && val[i, 4] != "-") ? val[i, 4] / b : "-"
 				printf "%s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d\n",
 				    label, runs, cell(4, "%.2f"), (nowrong ? "?" : "") wrong,
