@@ -33,6 +33,12 @@ trap 'rm -rf "$tmp"' EXIT
 # The sources the series is made of, to match results against.
 want=$(series_hash)
 
+# made_from FILE: the overlay hash on the first line of results/FILE.
+made_from()
+{
+	sed -n '1s/^# overlay \([0-9a-f]*\),.*/\1/p' "$RESULTS/$1" 2>/dev/null
+}
+
 # quote_result FILE WHAT COMMAND: a heading and the saved result FILE,
 # indented.
 # Refuses a result that is missing, was made from other sources than the
@@ -44,7 +50,7 @@ quote_result()
 	[ -s "$file" ] ||
 		die "no $what result (tools/testing/zbud/results/$1): run" \
 		    "\`$how\`, then make series again"
-	made=$(sed -n '1s/^# overlay \([0-9a-f]*\),.*/\1/p' "$file")
+	made=$(made_from "$1")
 	[ "$made" = "$want" ] ||
 		die "results/$1 was made from other sources than the series'" \
 		    "(${made:-unknown}, not $want): run \`$how\` again"
@@ -62,16 +68,15 @@ quote_result()
 quote_pressure()
 {
 	local how="make -C tools/testing/zbud pressure"
-	local file=$RESULTS/pressure.txt made
 
-	made=$(sed -n '1s/^# overlay \([0-9a-f]*\),.*/\1/p' "$file" 2>/dev/null)
-	if [ -s "$file" ] && [ "$made" = "$want" ]; then
+	if [ -s "$RESULTS/pressure.txt" ] &&
+	   [ "$(made_from pressure.txt)" = "$want" ]; then
 		quote_result pressure.txt "Programs under memory pressure" "$how"
 		return
 	fi
 	printf '%s\n' "Programs under memory pressure (\`$how\`): not run" \
-		"on these sources; the changelogs of patches 9 and 10 give" \
-		"the measurements that chose them."
+		"on these sources; the changelogs of patches 9, 10 and 13" \
+		"give the measurements that chose them."
 }
 
 {
