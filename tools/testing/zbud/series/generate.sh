@@ -26,9 +26,11 @@
 #   8. mm/zswap: the pool reference leak
 #                             the first change of mm/zswap.patch
 #   9. mm/zswap: shrink until the pool accepts again
-#                             its second change
+#                             its second change (also the admin guide,
+#                             Documentation/admin-guide/mm/zswap.rst)
 #  10. mm/zswap: exclusive loads
-#                             its third change (also frontswap)
+#                             its third change (also frontswap and the
+#                             admin guide)
 #  11. mm/zbud: compaction through a move callback
 #                             the final mm/zbud.c, include/linux/zbud.h,
 #                             mm/zbud_kunit.c and Documentation/mm/
@@ -36,7 +38,8 @@
 #  12. mm/zswap: move entries for a zpool that compacts
 #                             the fourth change of mm/zswap.patch
 #  13. mm/zswap: write back the evicted entry's swap cluster
-#                             the fifth change of mm/zswap.patch
+#                             the fifth change of mm/zswap.patch (also
+#                             the admin guide)
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/, or, for the
@@ -92,11 +95,13 @@ STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 # files with all of them.  Patches 8 to 10 build without
 # include/linux/zpool.patch, which patch 11 applies: only the fourth
 # change of mm/zswap.patch needs it.
+ZSWAP_DOC=Documentation/admin-guide/mm/zswap.rst
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "Documentation/mm/index.rst" "mm/z3fold.c" "mm/zswap.c@8"
-	      "mm/zswap.c@9"
-	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10"
-	      "include/linux/zpool.h" "mm/zswap.c@12" "mm/zswap.c")
+	      "mm/zswap.c@9 $ZSWAP_DOC@9"
+	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10
+	       $ZSWAP_DOC@10"
+	      "include/linux/zpool.h" "mm/zswap.c@12" "mm/zswap.c $ZSWAP_DOC")
 ZSWAP_STEPS=(8 9 10 12 13)
 [ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
 	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
