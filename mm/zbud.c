@@ -576,12 +576,13 @@ static bool zbud_can_move(struct zbud_pool *pool)
 static bool compact_pick(struct zbud_pool *pool, struct zbud_page **src,
 			 struct zbud_page **dst)
 {
-	unsigned long free = find_last_bit(pool->nonempty, ZBUD_UNITS);
-	unsigned long fit;
+	unsigned long free, fit;
 	struct hlist_node *node;
 
-	if (free >= ZBUD_UNITS)
+	/* Of two zpages that share a page, the smaller takes at most half. */
+	if (!pool->lone_small)
 		return false;
+	free = find_last_bit(pool->nonempty, ZBUD_UNITS);
 	*src = bucket_first(pool, free);
 	fit = bucket_fit(pool, ZBUD_UNITS - free);
 	if (fit < free)
@@ -689,10 +690,11 @@ static void zbud_kick(struct zbud_pool *pool)
 	struct zbud_page *src, *dst;
 
 	pool->frees_since++;
+	/* Any two lone zpages of at most half a page share one. */
 	if (zbud_can_move(pool) &&
 	    pool->allocs_since * ZBUD_DRAIN_RATIO >= pool->frees_since &&
 	    pool->lone_small * ZBUD_LONE_SHARE > pool->stats.pages &&
-	    compact_pick(pool, &src, &dst))
+	    (pool->lone_small > 1 || compact_pick(pool, &src, &dst)))
 		queue_work(system_unbound_wq, &pool->compact_work);
 }
 
