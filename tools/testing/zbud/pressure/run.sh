@@ -23,6 +23,8 @@
 #                           series without patch 10's behaviour)
 #       zbud-nocluster      flavour zbud, zswap.writeback_cluster=1 (the
 #                           series without patch 13's behaviour)
+#       zbud-clusterN       flavour zbud, zswap.writeback_cluster=N
+#                           (2 to 64; the default is 8)
 #       zbud-zswap61        flavour zbud-zswap61 ("zbud, 6.1 zswap")
 #       zsmalloc, z3fold    flavour zbud, zswap.zpool=<row>
 #     A row whose flavour kernel/build.sh does not know is skipped, with
@@ -113,15 +115,27 @@ row_info()
 			label="zbud, 6.1 zswap" extra= ;;
 	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 extra= ;;
 	zsmalloc|z3fold) flavour=zbud zpool=$1 label=$1 extra= ;;
+	zbud-cluster*)	cluster_row "$1" || return 1 ;;
 	*)		return 1 ;;
 	esac
+}
+
+# zbud-clusterN: the series booted with a swap cluster of N slots.
+cluster_row()
+{
+	local n=${1#zbud-cluster}
+
+	[[ $n =~ ^[1-9][0-9]?$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 64 ] ||
+		return 1
+	flavour=zbud zpool=zbud label=$1 extra=zswap.writeback_cluster=$n
 }
 
 rows=()
 for r in $PRESSURE_ROWS; do
 	row_info "$r" ||
 		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
-		    "zbud-nocluster zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
+		    "zbud-nocluster zbud-clusterN with N from 2 to 64" \
+		    "zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
 	if ! grep -qxF "$flavour" <<<"$known_flavours"; then
 		note "skipping row '$label': kernel/build.sh has no flavour" \
 		     "'$flavour' (it knows: $(echo $known_flavours))"
