@@ -42,6 +42,8 @@
 #  14. mm/zswap: write back the evicted entry's swap cluster
 #                             the sixth change of mm/zswap.patch (also
 #                             the admin guide)
+#  15. mm/zswap: check that the entry an eviction finds owns the zpage
+#                             the seventh change of mm/zswap.patch
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/, or, for the
@@ -64,7 +66,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/14]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/15]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -82,19 +84,20 @@ set -euo pipefail
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
 	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
 	   9-zswap-shrink.txt 10-zswap-exclusive.txt 11-zbud-compact.txt
-	   12-zswap-move.txt 13-zswap-unmap.txt 14-zswap-cluster.txt)
+	   12-zswap-move.txt 13-zswap-unmap.txt 14-zswap-cluster.txt
+	   15-zswap-owner.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h@4 mm/zbud.c@4"
 	    "mm/zbud_kunit.c@5 tools/testing/zbud/.kunitconfig"
 	    "Documentation/mm/zbud.rst@6" "" "" "" ""
 	    "include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
-	     Documentation/mm/zbud.rst" "" "" "")
+	     Documentation/mm/zbud.rst" "" "" "" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
 # file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.patch holds one change
 # per patch, for the patches in ZSWAP_STEPS; <file>@N is a file it edits
-# with the changes up to patch N's applied, and the last change takes the
-# files with all of them.  Patches 8 to 10 build without
+# with the changes up to patch N's applied, and the last change to a file
+# takes it with all of them.  Patches 8 to 10 build without
 # include/linux/zpool.patch, which patch 11 applies: only the fourth
 # change of mm/zswap.patch needs it.
 ZSWAP_DOC=Documentation/admin-guide/mm/zswap.rst
@@ -104,8 +107,8 @@ STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10
 	       $ZSWAP_DOC@10"
 	      "include/linux/zpool.h" "mm/zswap.c@12" "mm/zswap.c@13"
-	      "mm/zswap.c $ZSWAP_DOC")
-ZSWAP_STEPS=(8 9 10 12 13 14)
+	      "mm/zswap.c@14 $ZSWAP_DOC" "mm/zswap.c")
+ZSWAP_STEPS=(8 9 10 12 13 14 15)
 [ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
 	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
 	die "STEP_MSGS, STEP_FILES and STEP_PATCHED differ in length"
