@@ -39,6 +39,8 @@
 #define ZT_MAX_OBJS	512
 #define ZT_LOG		16
 #define ZT_HALF		(PAGE_SIZE / 2)
+/* A size picked for 4 KiB pages, at the same share of a larger page. */
+#define ZT_4K(size)	((size) * (PAGE_SIZE / 4096))
 
 /*
  * @pinned and @refs are the test user's view of a zpage in use: mapped
@@ -678,7 +680,7 @@ static void zbud_pair_fills_page_exactly(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(lefts); i++) {
-		size_t l = lefts[i] * (PAGE_SIZE / 4096);
+		size_t l = ZT_4K(lefts[i]);
 
 		a = zt_alloc(test, l);
 		b = zt_alloc(test, PAGE_SIZE - l);
@@ -1828,17 +1830,23 @@ static void zt_make_lone(struct kunit *test, const size_t *sizes,
 /* The smallest lone zpage moves beside its best fit, until none fits. */
 static void zbud_compact_pairs_lone_zpages(struct kunit *test)
 {
-	/* 1000 goes beside 3000 (not 2500), 1090 beside 2500; 3500 stays. */
-	static const size_t sizes[] = { 3000, 1000, 1090, 2500, 3500 };
+	/*
+	 * In 4 KiB units: 1000 goes beside 3000 (not 2500), 1090 beside
+	 * 2500; 3500 stays.
+	 */
+	static const size_t sizes[] = { ZT_4K(3000), ZT_4K(1000),
+					ZT_4K(1090), ZT_4K(2500), ZT_4K(3500) };
 	struct zt_ctx *ctx = test->priv;
-	unsigned long h[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)], bytes = 0;
 	unsigned int s[ARRAY_SIZE(sizes)], i;
 	struct zt_counts want;
 
 	zt_use_move_pool(test);
 	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
-	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		h[i] = zt_handle(ctx, s[i]);
+		bytes += round_up(sizes[i], 8);
+	}
 
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 2UL);
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
@@ -1846,20 +1854,20 @@ static void zbud_compact_pairs_lone_zpages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 2);
 	KUNIT_ASSERT_EQ(test, ctx->nr_mlog, 2U);
 	KUNIT_EXPECT_EQ(test, ctx->mlog[0].old, h[1]);
-	KUNIT_EXPECT_EQ(test, ctx->mlog[0].new, zt_right(h[0], 1000));
+	KUNIT_EXPECT_EQ(test, ctx->mlog[0].new, zt_right(h[0], sizes[1]));
 	KUNIT_EXPECT_EQ(test, ctx->mlog[1].old, h[2]);
-	KUNIT_EXPECT_EQ(test, ctx->mlog[1].new, zt_right(h[3], 1090));
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), zt_right(h[0], 1000));
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[2]), zt_right(h[3], 1090));
+	KUNIT_EXPECT_EQ(test, ctx->mlog[1].new, zt_right(h[3], sizes[2]));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]), zt_right(h[0], sizes[1]));
+	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[2]), zt_right(h[3], sizes[2]));
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h[0]);
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[3]), h[3]);
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[4]), h[4]);
 	zt_check_layout(test);
 	want = (struct zt_counts){ .pages = 3, .pages_full = 2,
 				   .pages_single = 1, .zpages = 5,
-				   .bytes = 3000 + 1000 + 1096 + 2504 + 3504,
-				   .pages_compacted = 2,
-				   .bytes_moved = 1000 + 1096 };
+				   .bytes = bytes, .pages_compacted = 2,
+				   .bytes_moved = round_up(sizes[1], 8) +
+						  round_up(sizes[2], 8) };
 	zt_expect_counts(test, ctx->name, &want);
 
 	/* Only the 3500 is alone now: there is nothing more to do. */
