@@ -72,23 +72,12 @@ verify_config()
 lock_cache
 src=$("$ZBUD_DIR/kernel/source.sh")
 id=${src##*/}
-# rsync --delete below writes into $CACHE/tree/$id: never with a bad id.
 [ -n "$id" ] && [ -f "$src/Makefile" ] ||
 	die "source.sh printed '$src', not a kernel tree"
 if [ "$flavour" = zbud-6.1 ]; then
 	tree=$src
 else
-	# The overlay's files are left out of the mirror so that
-	# apply-overlay.sh only rewrites those whose content changed.
-	tree=$CACHE/tree/$id
-	excludes=()
-	for f in $OVERLAY_FILES $REPLAY_FILE $(patched_files); do
-		excludes+=("--exclude=/$f")
-	done
-	mkdir -p "$tree"
-	rsync -a --delete "${excludes[@]}" "$src/" "$tree/"
-	"$ZBUD_DIR/kernel/apply-overlay.sh" "${overlay_args[@]}" "$tree" \
-		"$src"
+	sync_tree "$src" "${overlay_args[@]}"
 fi
 
 build=$CACHE/build/$id-$flavour

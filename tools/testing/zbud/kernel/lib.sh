@@ -147,6 +147,28 @@ save_result()
 # Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
 REPLAY_FILE=mm/zbud_replay.c
 
+# sync_tree SRC [apply-overlay.sh option...]: bring $CACHE/tree/<id of
+# SRC>, the tree the zbud kernels share, to SRC with the series applied,
+# and set $tree to it.  Call it holding the cache lock.  The overlay's
+# files are left out of the mirror, so that apply-overlay.sh rewrites only
+# those whose content changed and a rebuild compiles only what did.
+sync_tree()
+{
+	local src=$1 id=${1##*/} f excludes=()
+
+	shift
+	# rsync --delete writes into $CACHE/tree/$id: never with a bad id.
+	[ -n "$id" ] && [ -f "$src/Makefile" ] ||
+		die "'$src' is not a kernel tree"
+	tree=$CACHE/tree/$id
+	for f in $OVERLAY_FILES $REPLAY_FILE $(patched_files); do
+		excludes+=("--exclude=/$f")
+	done
+	mkdir -p "$tree"
+	rsync -a --delete "${excludes[@]}" "$src/" "$tree/" >&2
+	"$ZBUD_DIR/kernel/apply-overlay.sh" "$@" "$tree" "$src" >&2
+}
+
 # Files of a tree that the overlay edits: those the patch files touch,
 # each once, plus MAINTAINERS, whose ZBUD block is replaced.
 patched_files()
