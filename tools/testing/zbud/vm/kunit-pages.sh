@@ -18,6 +18,21 @@ for size in $KUNIT_PAGES; do
 	esac
 done
 
+# kunit_py KIB BUILD LOG: build and boot in BUILD with KIB KiB pages, all
+# of kunit.py's output in LOG.
+kunit_py()
+{
+	# kunit.py reads and writes paths relative to the tree's top.
+	(cd "$tree" && CCACHE_DIR=$CACHE/ccache python3 \
+		tools/testing/kunit/kunit.py run --arch=arm64 \
+		--cross_compile=aarch64-linux-gnu- \
+		--make_options="CC=ccache aarch64-linux-gnu-gcc" \
+		--kunitconfig="$ZBUD_DIR" \
+		--kconfig_add="CONFIG_ARM64_$1K_PAGES=y" \
+		--build_dir="$2" --jobs="$JOBS" \
+		--timeout="${KUNIT_TIMEOUT:-600}") >"$3" 2>&1
+}
+
 # run_suite KIB: build and boot the suite with KIB KiB pages; the run's
 # console is $log, its configuration $out/config.
 run_suite()
@@ -31,18 +46,11 @@ run_suite()
 	[ -f "$build/vmlinux" ] ||
 		note "a cold build takes about 10 minutes"
 	mkdir -p "$build"
-	# kunit.py reads and writes paths relative to the tree's top.
-	(cd "$tree" && export CCACHE_DIR=$CACHE/ccache && with_progress \
-		"KUnit on $1 KiB pages" \
+	# A failed build must not leave an older run's console to parse.
+	rm -f "$build/test.log"
+	with_progress "KUnit on $1 KiB pages" \
 		'echo "$(find "$build" -name "*.o" -newer "$run" | wc -l) objects built"' \
-		python3 tools/testing/kunit/kunit.py run --arch=arm64 \
-		--cross_compile=aarch64-linux-gnu- \
-		--make_options="CC=ccache aarch64-linux-gnu-gcc" \
-		--kunitconfig="$ZBUD_DIR" \
-		--kconfig_add="CONFIG_ARM64_$1K_PAGES=y" \
-		--build_dir="$build" --jobs="$JOBS" \
-		--timeout="${KUNIT_TIMEOUT:-600}") \
-		>"$run/kunit-py.log" 2>&1 || true
+		kunit_py "$1" "$build" "$run/kunit-py.log" || true
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
 	check "the kernel has $1 KiB pages" \
