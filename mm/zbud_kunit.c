@@ -136,10 +136,16 @@ static unsigned long zt_page(unsigned long handle)
 	return handle & PAGE_MASK;
 }
 
+/* The bytes that a zpage of @size takes: zbud stores 8-byte units. */
+static size_t zt_stored(size_t size)
+{
+	return round_up(size, 8);
+}
+
 /* Where the second zpage of @page must start. */
 static unsigned long zt_right(unsigned long page, size_t size)
 {
-	return page + PAGE_SIZE - round_up(size, 8);
+	return page + PAGE_SIZE - zt_stored(size);
 }
 
 static u8 zt_byte(u32 seed, size_t i)
@@ -333,7 +339,7 @@ static int zt_move(struct zt_ctx *ctx, unsigned long old, unsigned long new)
 		memcpy((void *)new, (void *)old, obj->size);
 		obj->handle = new;
 		atomic_inc(&ctx->moved);
-		atomic_long_add(round_up(obj->size, 8), &ctx->bytes_moved);
+		atomic_long_add(zt_stored(obj->size), &ctx->bytes_moved);
 	}
 	spin_unlock(&ctx->lock);
 	if (dead)
@@ -532,7 +538,7 @@ static unsigned long zt_alloc(struct kunit *test, size_t size)
 	KUNIT_ASSERT_TRUE_MSG(test, IS_ALIGNED(handle, 8),
 			      "handle %lx for size %zu not 8-byte aligned",
 			      handle, size);
-	KUNIT_ASSERT_LE(test, handle - zt_page(handle) + round_up(size, 8),
+	KUNIT_ASSERT_LE(test, handle - zt_page(handle) + zt_stored(size),
 			PAGE_SIZE);
 	zt_fill(handle, size, seed);
 	zt_track(test, handle, size, seed, false);
@@ -1818,7 +1824,7 @@ static void zt_make_lone(struct kunit *test, const size_t *sizes,
 		slots[i] = ctx->nr_used;
 		h = zt_alloc(test, sizes[i]);
 		KUNIT_ASSERT_EQ(test, h, zt_page(h));
-		fill[i] = zt_alloc(test, PAGE_SIZE - round_up(sizes[i], 8));
+		fill[i] = zt_alloc(test, PAGE_SIZE - zt_stored(sizes[i]));
 		KUNIT_ASSERT_EQ(test, zt_page(fill[i]), zt_page(h));
 	}
 	for (i = 0; i < nr; i++)
@@ -1845,7 +1851,7 @@ static void zbud_compact_pairs_lone_zpages(struct kunit *test)
 	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		h[i] = zt_handle(ctx, s[i]);
-		bytes += round_up(sizes[i], 8);
+		bytes += zt_stored(sizes[i]);
 	}
 
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 2UL);
@@ -1866,8 +1872,8 @@ static void zbud_compact_pairs_lone_zpages(struct kunit *test)
 	want = (struct zt_counts){ .pages = 3, .pages_full = 2,
 				   .pages_single = 1, .zpages = 5,
 				   .bytes = bytes, .pages_compacted = 2,
-				   .bytes_moved = round_up(sizes[1], 8) +
-						  round_up(sizes[2], 8) };
+				   .bytes_moved = zt_stored(sizes[1]) +
+						  zt_stored(sizes[2]) };
 	zt_expect_counts(test, ctx->name, &want);
 
 	/* Only the 3500 is alone now: there is nothing more to do. */
@@ -2397,7 +2403,7 @@ static void zbud_compact_races_reclaim(struct kunit *test)
 		if (!ctx->objs[i].live)
 			continue;
 		live++;
-		bytes += round_up(ctx->objs[i].size, 8);
+		bytes += zt_stored(ctx->objs[i].size);
 	}
 	kunit_info(test, "%u allocs, %u frees, %d evicted (%d raced), %d moved of %d (%d busy, %d stale), %u compacted by the thread, %u reclaimed, %u live in %llu pages\n",
 		   t[0].allocs, t[0].frees, atomic_read(&ctx->evicted),
