@@ -69,7 +69,8 @@
  * Frees break pairs, and a page left with one zpage is refilled only if
  * a new zpage of a size that fits comes along.  Compaction merges such
  * lone zpages: it takes the smallest one and moves it beside the lone
- * zpage with the least free space that still holds it, which frees a
+ * zpage with the least free space that still holds it, or that one
+ * beside it if the user refuses to move the smallest, which frees a
  * page, and repeats until no two lone zpages fit in one page.  Pairing
  * the smallest with its best fit, each time, pairs as many lone zpages
  * as any order could.  Both searches are bitmap searches.  It runs from
@@ -624,10 +625,28 @@ static bool zbud_move(struct zbud_pool *pool, struct zbud_page *src,
 		pool->stats.bytes_moved += units * ZBUD_ALIGN;
 		zp_clear(pool, src, from);
 	}
-	zbud_putback(pool, dst);
-	if (zbud_putback(pool, src) && !err)
-		pool->stats.pages_compacted++;
 	return !err;
+}
+
+/*
+ * Merges the lone zpages of two isolated pages and puts both back; the
+ * page a zpage left is freed.  The user refuses to move a zpage in use.
+ * The other zpage fits beside it just as well, so it moves instead, and
+ * a zpage held for long does not hold compaction up.
+ */
+static bool zbud_merge(struct zbud_pool *pool, struct zbud_page *src,
+		       struct zbud_page *dst)
+	__must_hold(&pool->lock)
+{
+	bool moved = zbud_move(pool, src, dst);
+
+	if (!moved && zp_count(src) == 1 && zp_count(dst) == 1)
+		moved = zbud_move(pool, dst, src);
+	if (moved)
+		pool->stats.pages_compacted++;
+	zbud_putback(pool, dst);
+	zbud_putback(pool, src);
+	return moved;
 }
 
 static unsigned long zbud_compact_pages(struct zbud_pool *pool,
@@ -644,8 +663,8 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
 	while (freed < max && compact_pick(pool, &src, &dst)) {
 		zbud_isolate(pool, src);
 		zbud_isolate(pool, dst);
-		/* A zpage in use stays put; a later free tries again. */
-		if (!zbud_move(pool, src, dst))
+		/* Neither zpage could move: a later free tries again. */
+		if (!zbud_merge(pool, src, dst))
 			break;
 		freed++;
 		cond_resched_lock(&pool->lock);
@@ -660,8 +679,9 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
  *
  * Moves the smallest lone zpage beside the lone zpage that best fits it,
  * through the pool's move callback, until no two lone zpages fit in one
- * page or a move fails because its zpage is in use.  Each move frees a
- * page.  Does nothing if the pool has no move callback or compaction is
+ * page.  If the callback refuses the zpage, because it is in use, the
+ * other moves instead; if it refuses both, compaction stops.  Each move
+ * frees a page.  Does nothing if the pool has no move callback or compaction is
  * off (zbud.compaction=N).
  *
  * Context: Process context; the move callback may sleep.  Takes the pool

@@ -21,10 +21,10 @@
  * each alloc, the page best fit must choose and where in it the zpage
  * goes, which handles reclaim evicts in which order, and what it
  * returns; which pair compaction must pick (by free-space class), where
- * the zpage goes, and that a free queues the work only if it left a
- * pairable lone zpage.  After every
- * operation it compares the pool's page count and
- * zpage count, and the bytes of every zpage the operation touched; every
+ * the zpage goes, that a refused zpage's partner moves the other way, and
+ * that a free queues the work only if it left a pairable lone zpage.
+ * After every operation it compares the pool's page count and zpage
+ * count, and the bytes of every zpage the operation touched; every
  * 100,000 operations and at the end it checks every byte of every live
  * zpage and the allocator's internal lists.
  */
@@ -103,7 +103,10 @@ static struct {
 	unsigned long bytes_moved;
 	unsigned long move_failures;
 	unsigned long moves_run;	/* moves in the current compaction */
-	bool move_failed;		/* in the current compaction */
+	unsigned long moves_failed;	/* of those, refused */
+	bool merge_failed;		/* a pair that neither zpage left */
+	struct mpage *back_src;		/* after a refusal, the move the */
+	struct mpage *back_dst;		/* other way that must come next */
 	unsigned long kicks;		/* frees that queued compaction */
 	unsigned long kicks_skipped;	/* pairable frees that did not */
 } m;
@@ -608,33 +611,67 @@ static void isolate(struct mpage *pg)
 	pg->isolated = true;
 }
 
+/* The page a move took a zpage from is empty, and freed. */
+static void move_done(struct mpage *src, struct mpage *dst, bool back)
+{
+	/* zbud puts back the page it paired with first, then the other. */
+	move_putback(back ? src : dst);
+	move_putback(back ? dst : src);
+}
+
+/*
+ * Checks a move the other way after a refused one: the zpage of the
+ * page the refused zpage was to go to moves beside the refused one.
+ */
+static void check_back(struct mpage *src, struct mpage *dst)
+{
+	MCHECK(src == m.back_src && dst == m.back_dst);
+	MCHECK(src->isolated && dst->isolated);
+	MCHECK(count(src) == 1 && count(dst) == 1);
+	m.back_src = m.back_dst = NULL;
+}
+
+/* Checks the move compaction must pick first, and isolates its pages. */
+static void check_pick(struct mpage *src, struct mpage *dst)
+{
+	unsigned int free = max_single(), fit;
+
+	MCHECK(free && src->present && !src->isolated && count(src) == 1);
+	MCHECK(UNITS - used_units(src) == free);
+	fit = fit_beside(free);
+	MCHECK(fit && dst != src && dst->present && !dst->isolated &&
+	       count(dst) == 1 && UNITS - used_units(dst) == fit);
+	isolate(dst);
+	isolate(src);
+}
+
 /*
  * The move callback: compaction must move the zpage of a page in the
  * class with the most free space to the free side of a page in the
- * class of its best fit.  The model copies and repoints, or refuses.
+ * class of its best fit, or after a refusal that one's zpage the other
+ * way.  The model copies and repoints, or refuses.
  */
 static int model_move(void *pool, unsigned long old, unsigned long new)
 {
 	struct mpage *src = mpage(old), *dst = mpage(new);
-	unsigned int free = max_single(), fit, u;
+	bool back = m.back_src;
 	int from, to, err = 0;
 	struct zobj *o;
+	unsigned int u;
 
 	MCHECK(!shim_locks_held);
 	MCHECK(m.compaction && !m.reserved);
-	MCHECK(free && src->present && !src->isolated && count(src) == 1);
-	MCHECK(UNITS - used_units(src) == free);
+	if (back)
+		check_back(src, dst);
+	else
+		check_pick(src, dst);
 	from = src->side[FIRST] ? FIRST : LAST;
 	o = src->side[from];
 	MCHECK(o->handle == old);
-	fit = fit_beside(free);
-	MCHECK(fit && dst != src && dst->present && !dst->isolated &&
-	       count(dst) == 1 && UNITS - used_units(dst) == fit);
 	u = units(o->size);
 	to = dst->side[FIRST] ? LAST : FIRST;
+	MCHECK(u <= UNITS - used_units(dst));
 	MCHECK(new == mpage_addr(dst) + (to == FIRST ? 0 : PAGE - u * UNIT));
-	isolate(dst);
-	isolate(src);
 	m.reserved = 1;
 	m.moves_run++;
 	verify(o);
@@ -653,9 +690,14 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 	m.reserved = 0;
 	if (err) {
 		m.move_failures++;
-		m.move_failed = true;
-		move_putback(dst);
-		move_putback(src);
+		m.moves_failed++;
+		if (!back && count(src) == 1 && count(dst) == 1) {
+			m.back_src = dst;
+			m.back_dst = src;
+			return err;
+		}
+		m.merge_failed = true;
+		move_done(src, dst, back);
 		return err;
 	}
 	memcpy((void *)new, (void *)old, o->size);
@@ -663,8 +705,7 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 	src->side[from] = NULL;
 	dst->side[to] = o;
 	verify(o);
-	move_putback(dst);
-	move_putback(src);
+	move_done(src, dst, back);
 	MCHECK(!src->present);
 	m.compacted++;
 	m.bytes_moved += u * UNIT;
@@ -673,8 +714,8 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 
 /*
  * Compaction, directly or from the work item, sometimes with a zpage
- * pinned; or zbud.compaction switched.  Unless a move failed, no two
- * lone zpages fit in one page afterwards.
+ * pinned; or zbud.compaction switched.  Unless both zpages of a pair
+ * were refused, no two lone zpages fit in one page afterwards.
  */
 static void op_compact(void)
 {
@@ -690,18 +731,20 @@ static void op_compact(void)
 	}
 	m.pinned = chance(20) && m.nlive ? m.live[below(m.nlive)] : NULL;
 	m.moves_run = 0;
-	m.move_failed = false;
+	m.moves_failed = 0;
+	m.merge_failed = false;
 	if (r < 70) {
 		ret = z->compact(m.pool);
-		MCHECK(ret == m.moves_run - m.move_failed);
-		MCHECK(!m.compaction || m.move_failed || !pairs || ret);
+		MCHECK(ret == m.moves_run - m.moves_failed);
+		MCHECK(!m.compaction || m.merge_failed || !pairs || ret);
 	} else {
 		harness_run_work();
 	}
 	m.pinned = NULL;
+	MCHECK(!m.back_src);
 	if (!m.compaction)
 		MCHECK(m.moves_run == 0);
-	else if (!m.move_failed && (r < 70 || m.moves_run))
+	else if (!m.merge_failed && (r < 70 || m.moves_run))
 		MCHECK(!pair_exists());
 }
 

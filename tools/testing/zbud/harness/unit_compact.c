@@ -311,20 +311,28 @@ TEST(compact_counters_exact)
 	CHECK_EQ(counter("pages_compacted"), 0);
 	CHECK_EQ(counter("bytes_moved"), 0);
 	CHECK_EQ(counter("move_failures"), 0);
-	/* A refused move ends the run: the next pair is not tried. */
+	/* A pair whose zpages are both refused ends the run. */
 	o[0]->mapped = true;
+	o[1]->mapped = true;
 	CHECK_EQ(z->compact(u.pool), 0);
-	CHECK_EQ(u.calls, 1);
+	CHECK_EQ(u.calls, 2);
 	CHECK_EQ(counter("pages_compacted"), 0);
 	CHECK_EQ(counter("bytes_moved"), 0);
-	CHECK_EQ(counter("move_failures"), 1);
+	CHECK_EQ(counter("move_failures"), 2);
 	CHECK_EQ(counter("pages"), 4);
 	CHECK_EQ(counter("zpages"), 4);
-	o[0]->mapped = false;
+	/* The smallest refused, its best fit moves beside it instead. */
+	o[1]->mapped = false;
 	CHECK_EQ(z->compact(u.pool), 2);
+	CHECK_EQ(u.calls, 5);
+	CHECK_EQ(u.log[2].ret, -EBUSY);
+	CHECK_EQ(o[1]->handle, beside(o[0], 3500));
+	CHECK_EQ(o[2]->handle, beside(o[3], 1500));
+	o[0]->mapped = false;
+	CHECK_EQ(z->compact(u.pool), 0);
 	CHECK_EQ(counter("pages_compacted"), 2);
-	CHECK_EQ(counter("bytes_moved"), 504 + 1504);
-	CHECK_EQ(counter("move_failures"), 1);
+	CHECK_EQ(counter("bytes_moved"), 3504 + 1504);
+	CHECK_EQ(counter("move_failures"), 3);
 	CHECK_EQ(counter("pages"), 2);
 	CHECK_EQ(counter("pages_full"), 2);
 	CHECK_EQ(counter("pages_single"), 0);
@@ -374,10 +382,16 @@ TEST(compact_failed_move_leaves_no_trace)
 	user_pool(NULL);
 	make_lone(o, sizes, 2);
 	old = o[0]->handle;
+	/* Each way is refused: the smaller first, then the larger. */
 	o[0]->mapped = true;
+	o[1]->mapped = true;
 	CHECK_EQ(z->compact(u.pool), 0);
-	CHECK_EQ(u.calls, 1);
+	CHECK_EQ(u.calls, 2);
 	CHECK_EQ(u.log[0].ret, -EBUSY);
+	CHECK_EQ(u.log[1].old, o[1]->handle);
+	CHECK_EQ(u.log[1].new, beside(o[0], 3500));
+	CHECK_EQ(u.log[1].ret, -EBUSY);
+	CHECK_EQ(counter("move_failures"), 2);
 	new = u.log[0].new;
 	CHECK_EQ(new, beside(o[1], 500));
 	CHECK_EQ(o[0]->handle, old);
@@ -393,6 +407,7 @@ TEST(compact_failed_move_leaves_no_trace)
 	CHECK_EQ(counter("zpages"), 2);
 	/* Both pages are back in their lists: an unmapped zpage moves. */
 	o[0]->mapped = false;
+	o[1]->mapped = false;
 	CHECK_EQ(z->compact(u.pool), 1);
 	CHECK_EQ(o[0]->handle, new);
 	CHECK_EQ(z->pool_pages(u.pool), 1);
