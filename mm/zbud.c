@@ -681,8 +681,8 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
  * through the pool's move callback, until no two lone zpages fit in one
  * page.  If the callback refuses the zpage, because it is in use, the
  * other moves instead; if it refuses both, compaction stops.  Each move
- * frees a page.  Does nothing if the pool has no move callback or compaction is
- * off (zbud.compaction=N).
+ * frees a page.  Does nothing if the pool has no move callback or
+ * compaction is off (zbud.compaction=N).
  *
  * Context: Process context; the move callback may sleep.  Takes the pool
  * lock and drops it around each callback.
