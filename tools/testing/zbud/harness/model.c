@@ -611,10 +611,12 @@ static void isolate(struct mpage *pg)
 	pg->isolated = true;
 }
 
-/* The page a move took a zpage from is empty, and freed. */
+/*
+ * Ends a move's isolation of both pages, done or refused, in zbud's
+ * order: the pair's destination first, which is @src on a move back.
+ */
 static void move_done(struct mpage *src, struct mpage *dst, bool back)
 {
-	/* zbud puts back the page it paired with first, then the other. */
 	move_putback(back ? src : dst);
 	move_putback(back ? dst : src);
 }
