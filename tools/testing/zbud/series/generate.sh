@@ -369,6 +369,20 @@ write_maintainers()
 		die "the pristine MAINTAINERS has no ZBUD entry to replace"
 }
 
+# changelog MSG: the commit message of a step, with the Signed-off-by.
+# A last paragraph of trailers (Fixes:, Link:) takes it as one more line.
+changelog()
+{
+	local text last sep=$'\n'
+
+	text=$(grep -v '^#' "$1" | sed '/./,$!d')
+	last=${text##*$'\n\n'}
+	grep -qvE '^(Fixes|Link|Closes|Reported-by|Suggested-by|Cc): ' \
+		<<<"$last" || sep=
+	printf '%s\n%s' "$text" "$sep"
+	printf 'Signed-off-by: %s <%s>\n' "$name" "$email"
+}
+
 add_blob()
 {
 	local blob
@@ -427,9 +441,7 @@ for ((i = 0; i < nsteps; i++)); do
 		die "patch $((i + 1)) (${STEP_MSGS[i]}) changes nothing"
 	msg=$SERIES_DIR/msg/${STEP_MSGS[i]}
 	[ -f "$msg" ] || die "$msg is missing"
-	parent=$({ grep -v '^#' "$msg" | sed '/./,$!d'
-		   printf '\nSigned-off-by: %s <%s>\n' "$name" "$email"; } |
-		 sgit commit-tree -p "$parent" "$tree")
+	parent=$(changelog "$msg" | sgit commit-tree -p "$parent" "$tree")
 done
 [ "$parent" != "$base" ] || die "no patch could be made"
 # run.sh writes no cover letter for a series that is not for sending.
