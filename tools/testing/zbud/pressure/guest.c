@@ -327,17 +327,56 @@ static void enter_cgroup(const char *name)
 		exit(126);
 }
 
-static void print_memory_events(const char *name)
+/* Print each line of the cgroup file @file of job @name. */
+static void print_cgroup_file(const char *name, const char *file)
 {
 	char path[256], line[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), CGROOT "/%s/memory.events", name);
+	snprintf(path, sizeof(path), CGROOT "/%s/%s", name, file);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		say("cgroup job=%s %s", name, strtok(line, "\n"));
 	if (f)
 		fclose(f);
+}
+
+/*
+ * The guest's CPU time so far, in USER_HZ ticks, from /proc/stat: user
+ * (nice included), system (irq and softirq included), idle and iowait.
+ * Unlike the job's cpu.stat it counts the kworkers that write back and
+ * compact for zswap.
+ */
+struct cpu_ticks {
+	unsigned long long user, system, idle, iowait;
+};
+
+static void read_cpu_ticks(struct cpu_ticks *t)
+{
+	unsigned long long v[7] = { 0 };
+	char line[256];
+
+	if (read_line("/proc/stat", line, sizeof(line)) ||
+	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]) != 7)
+		say("cannot read the cpu line of /proc/stat");
+	t->user = v[0] + v[1];
+	t->system = v[2] + v[5] + v[6];
+	t->idle = v[3];
+	t->iowait = v[4];
+}
+
+static void print_cpu_ticks(const char *job, const struct cpu_ticks *t0)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct cpu_ticks t;
+
+	read_cpu_ticks(&t);
+	say("cpu job=%s user_s=%.2f system_s=%.2f idle_s=%.2f iowait_s=%.2f",
+	    job, (double)(t.user - t0->user) / hz,
+	    (double)(t.system - t0->system) / hz,
+	    (double)(t.idle - t0->idle) / hz,
+	    (double)(t.iowait - t0->iowait) / hz);
 }
 
 /*
@@ -348,9 +387,11 @@ static int run_job(const char *job, const char *root, char *const argv[],
 		   char *const envp[])
 {
 	double t0 = now();
+	struct cpu_ticks ticks;
 	pid_t sampler, pid;
 	int status;
 
+	read_cpu_ticks(&ticks);
 	sampler = start_sampler(job, t0);
 	pid = fork();
 	if (pid == 0) {
@@ -373,7 +414,9 @@ static int run_job(const char *job, const char *root, char *const argv[],
 	status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		 128 + WTERMSIG(status);
 	say("job name=%s status=%d seconds=%.1f", job, status, now() - t0);
-	print_memory_events(job);
+	print_cpu_ticks(job, &ticks);
+	print_cgroup_file(job, "memory.events");
+	print_cgroup_file(job, "cpu.stat");
 	return status;
 }
 
