@@ -19,6 +19,7 @@ const struct bench_alloc bench_allocs[] = {
 };
 const size_t bench_nr_allocs = sizeof(bench_allocs) / sizeof(bench_allocs[0]);
 unsigned int bench_page_size;
+unsigned int bench_work_every = 1;
 
 int backend_init(void)
 {

@@ -27,6 +27,11 @@
  * after each free, in the replaying thread: the work, the moves and
  * their copies are timed as part of the replay, and bracketed on their
  * own as move_ns, so alloc_ns + free_ns + move_ns add up to total_ns.
+ * With --work-every N (bench_work_every) the worker's turn comes after
+ * every Nth free instead, as if frees came faster than a kworker runs,
+ * and once more at the end of the churn, followed by zbud_compact(), as
+ * a policy that catches up when the pool goes quiet would: that measures
+ * what batching the moves would save in time and cost in pages.
  * The user is the replay: its handle table is the slot array, and a
  * reverse map from handle to slot, written after each alloc, lets the
  * move callback find the slot to repoint, as zswap finds its entry from
@@ -285,6 +290,7 @@ struct run {
 	uint64_t *move;		/* sum of the bracketed work runs */
 	size_t pages;		/* pool pages after the churn */
 	size_t brackets;	/* bracketed calls, of every kind */
+	size_t work_brackets;	/* of which worker turns */
 	unsigned long stats[3];	/* see stat_names */
 	unsigned long works;	/* work items run */
 };
@@ -300,6 +306,7 @@ struct chunker {
 	size_t c;		/* current chunk */
 	size_t calls;		/* calls in it so far */
 	uint64_t start;
+	unsigned long frees;	/* frees so far, for bench_work_every */
 };
 
 static size_t nr_chunks(const struct schedule *s)
@@ -359,19 +366,38 @@ static void timed_free(struct chunker *ck, const struct zalloc *z,
 	ck->r->brackets++;
 }
 
-/* A kworker's turn after a free: run what the free queued. */
-static void timed_work(struct chunker *ck)
+/*
+ * A kworker's turn: run what frees queued, then, for the catch-up at the
+ * end of the churn (@z set), compact @pool fully.
+ */
+static void work_turn(struct chunker *ck, const struct zalloc *z, void *pool)
+{
+	ck->r->works += mover_run_work();
+	if (z)
+		z->compact(pool);
+}
+
+static void timed_turn(struct chunker *ck, const struct zalloc *z,
+		       void *pool)
 {
 	uint64_t t0;
 
 	if (!ck->bracket) {
-		ck->r->works += mover_run_work();
+		work_turn(ck, z, pool);
 		return;
 	}
 	t0 = now_ns();
-	ck->r->works += mover_run_work();
+	work_turn(ck, z, pool);
 	ck->r->move[ck->c] += now_ns() - t0;
 	ck->r->brackets++;
+	ck->r->work_brackets++;
+}
+
+/* After a free: the worker's turn comes every bench_work_every frees. */
+static void timed_work(struct chunker *ck)
+{
+	if (++ck->frees % bench_work_every == 0)
+		timed_turn(ck, NULL, NULL);
 }
 
 static int replay_failed(const struct bench_alloc *ba, unsigned int obj,
@@ -506,6 +532,8 @@ static int run_once(const struct bench_alloc *ba, const struct schedule *s,
 			tag_store(u, v);
 		chunk_step(&ck, 2);
 	}
+	if (compact && bench_work_every > 1)
+		timed_turn(&ck, z, pool);
 	chunk_end(&ck);
 	r->pages = z->pool_pages(pool);
 	if (verify && verify_pool(ba, u))
@@ -546,6 +574,7 @@ static void run_clear(struct run *r, size_t chunks)
 	memset(r->batch, 0, 4 * chunks * sizeof(*r->batch));
 	memset(r->stats, 0, sizeof(r->stats));
 	r->brackets = 0;
+	r->work_brackets = 0;
 	r->works = 0;
 }
 
@@ -583,12 +612,16 @@ static void summarize(const struct run *runs, unsigned int reps,
 		fr += runs[best].free[c];
 		mv += runs[best].move[c];
 	}
-	/* Each zpage is allocated and freed once: per_call is 2 or 3. */
+	/*
+	 * Each zpage is allocated and freed once: per_call is 2, plus the
+	 * worker's turns per zpage (1 unless --work-every).
+	 */
 	over = (alloc + fr + mv - batch) / (per_call * calls);
 	res->total_ns = batch / calls;
 	res->alloc_ns = alloc / calls - over;
 	res->free_ns = fr / calls - over;
-	res->move_ns = res->compact ? mv / calls - over : 0;
+	res->move_ns = res->compact ? (mv - over * runs[0].work_brackets) /
+				      calls : 0;
 	/*
 	 * The overhead is an average over every bracket, and most move
 	 * brackets time no work: a share below it reads 0, and the free
@@ -655,6 +688,7 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 			memcpy(r->free, warm.free, chunks * sizeof(*r->free));
 			memcpy(r->move, warm.move, chunks * sizeof(*r->move));
 			r->brackets = warm.brackets;
+			r->work_brackets = warm.work_brackets;
 			if (warm.pages != res[a].pages ||
 			    r->pages != res[a].pages ||
 			    warm.stats[1] != res[a].bytes_moved ||

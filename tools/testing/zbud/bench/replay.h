@@ -32,6 +32,11 @@ extern const size_t bench_nr_allocs;
 #define BENCH_BASELINE		"zbud-6.1"
 /* The PAGE_SIZE the allocators were built with, once backend_init() ran. */
 extern unsigned int bench_page_size;
+/*
+ * The worker runs the queued compaction after every this many frees, and
+ * catches up at the end of the churn when above 1; see replay.c.
+ */
+extern unsigned int bench_work_every;
 /* The gfp zswap 6.1 stores with: it may not sleep. */
 #define BENCH_GFP		ZALLOC_GFP_NOWAIT
 

@@ -216,6 +216,28 @@ fails "bench: unknown option" "unknown option" "$BENCH" --bogus x
 check "bench: -h prints usage" \
 	sh -c "'$BENCH' -h | grep -q '^usage: zbud_bench'"
 fails "bench: bad --reps" "reps" "$BENCH" --reps 0 "$TMP/half.txt"
+fails "bench: bad --work-every" "work-every" \
+	"$BENCH" --work-every 0 "$TMP/half.txt"
+fails "bench: --work-every wants a number" "work-every" \
+	"$BENCH" --work-every 4x "$TMP/half.txt"
+
+# --work-every: with more frees between turns than the replay has, the
+# worker runs only at the end of the churn, where it compacts fully.
+check "bench: runs with --work-every" \
+	"$BENCH" --csv --reps 1 --work-every 1000000 "$TMP/mixed.txt" \
+	>"$TMP/wcsv" 2>"$TMP/err"
+check "bench: --work-every: the catch-up moves zpages" \
+	[ "$(field "$TMP/wcsv" mixed $C 13)" -gt 0 ]
+check "bench: --work-every: fewer moves than a turn per free" \
+	[ "$(field "$TMP/wcsv" mixed $C 13)" -lt \
+	  "$(field "$TMP/ccsv" mixed $C 13)" ]
+check "bench: --work-every: ns_per_op = alloc_ns + free_ns + move_ns" \
+	awk -F, '$1 == "mixed" && $7 != "" {
+		n++; d = $10 - ($7 + $8 + $9); if (d * d > 0.04) bad = 1 }
+		END { exit bad || n != 3 }' "$TMP/wcsv"
+check "bench: --work-every: the table says so" \
+	sh -c "'$BENCH' --reps 1 --work-every 7 '$TMP/half.txt' 2>/dev/null |
+	       head -1 | grep -q 'after every 7 frees'"
 
 # --- pairing-bound against exhaustive search ---------------------------
 check "pairing: optimal on small sets" "$PAIRING_TEST"

@@ -32,7 +32,7 @@ struct bench_row {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: zbud_bench [--csv] [--reps N] TRACE...\n"
+		"usage: zbud_bench [--csv] [--reps N] [--work-every N] TRACE...\n"
 		"Replays each trace (one compressed size per line, '#' comments)\n"
 		"as zswap 6.1 would: every zpage is size + %d bytes; the first\n"
 		"half fills the pool, then each size frees a random live zpage\n"
@@ -51,7 +51,12 @@ static void usage(FILE *f)
 		"            leave rejected and the times empty; rows that do not\n"
 		"            compact leave the last four and move_ns empty)\n"
 		"  --reps N  timed runs per allocator at least (default %d); per\n"
-		"            chunk of calls the fastest run is kept\n",
+		"            chunk of calls the fastest run is kept\n"
+		"  --work-every N\n"
+		"            zbud+compact's worker runs after every Nth free\n"
+		"            (default 1), and at the end of the churn runs once\n"
+		"            more and compacts fully: what batching moves would\n"
+		"            save in time and cost in pages\n",
 		ZSWAP_HEADER_SIZE, DEFAULT_REPS);
 }
 
@@ -117,8 +122,11 @@ static void print_csv(const struct bench_row *row,
 		printf(",,,\n");
 }
 
-static void print_header(void)
+static void print_header(unsigned int every)
 {
+	if (every > 1)
+		printf("%s: the worker runs after every %u frees, then catches up at the end of the churn\n",
+		       COMPACT_ROW, every);
 	printf("%-20s %-14s %7s %8s %7s %7s %7s %6s | %8s %8s %8s %8s %8s\n",
 	       "trace", "allocator", "density", "pages", "/bound", "mvB/pg",
 	       "ns/op", "/6.1", "stored", "rejected", "alloc_ns", "free_ns",
@@ -214,6 +222,7 @@ int main(int argc, char **argv)
 	struct bench_row **rows;
 	struct trace *traces;
 	unsigned int reps = DEFAULT_REPS;
+	unsigned long every;
 	int csv = 0, i, j, n;
 	size_t a;
 	char *end;
@@ -230,6 +239,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "zbud_bench: --reps wants 1 to 1000\n");
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--work-every") && i + 1 < argc) {
+			every = strtoul(argv[++i], &end, 10);
+			if (*end || !every || every > 1000000) {
+				fprintf(stderr, "zbud_bench: --work-every wants 1 to 1000000\n");
+				return 2;
+			}
+			bench_work_every = every;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -257,7 +273,7 @@ int main(int argc, char **argv)
 	if (csv)
 		printf("trace,allocator,stored,rejected,pages,density,alloc_ns,free_ns,move_ns,ns_per_op,ratio_61,bound_ratio,pages_compacted,bytes_moved,moved_per_page,move_failures\n");
 	else
-		print_header();
+		print_header(bench_work_every);
 	for (j = 0; j < n; j++) {
 		rows[j] = calloc(1, sizeof(*rows[j]) +
 				 (bench_nr_allocs + 1) * sizeof(rows[j]->res[0]));
