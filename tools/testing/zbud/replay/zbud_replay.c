@@ -33,6 +33,7 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -281,8 +282,10 @@ static int replay_run(struct zpool *pool, const unsigned long *refused,
 		if (test_bit(size, refused))
 			continue;
 		if (i >= fill && nlive) {
-			size_t victim = replay_rand(&rng) % nlive;
+			u64 victim;
 
+			/* A plain % would need libgcc on 32-bit kernels. */
+			div64_u64_rem(replay_rand(&rng), nlive, &victim);
 			replay_drop(pool, &live[victim], res);
 			live[victim] = live[--nlive];
 		}
