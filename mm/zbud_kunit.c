@@ -41,6 +41,11 @@
 #define ZT_HALF		(PAGE_SIZE / 2)
 /* A size picked for 4 KiB pages, at the same share of a larger page. */
 #define ZT_4K(size)	((size) * (PAGE_SIZE / 4096))
+/*
+ * zbud's unit, as its design gives it: 8 bytes, and 16 on pages over
+ * 64 KiB, where a page has too many 8-byte units for struct page.
+ */
+#define ZT_UNIT		(PAGE_SHIFT > 16 ? 16 : 8)
 
 /*
  * @pinned and @refs are the test user's view of a zpage in use: mapped
@@ -136,10 +141,10 @@ static unsigned long zt_page(unsigned long handle)
 	return handle & PAGE_MASK;
 }
 
-/* The bytes that a zpage of @size takes: zbud stores 8-byte units. */
+/* The bytes that a zpage of @size takes: zbud stores whole units. */
 static size_t zt_stored(size_t size)
 {
-	return round_up(size, 8);
+	return round_up(size, ZT_UNIT);
 }
 
 /* Where the second zpage of @page must start. */
@@ -624,7 +629,7 @@ static void zbud_second_handle_right_justified(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a, zt_page(a));
 	KUNIT_EXPECT_EQ(test, b, zt_right(zt_page(a), 200));
 
-	/* Odd sizes: the right zpage still starts 8-byte aligned. */
+	/* Odd sizes: the right zpage still starts on a unit. */
 	c = zt_alloc(test, PAGE_SIZE - 1000);
 	d = zt_alloc(test, 13);
 	KUNIT_EXPECT_NE(test, zt_page(c), zt_page(a));
@@ -701,9 +706,9 @@ static void zbud_one_byte_over_does_not_pair(struct kunit *test)
 {
 	unsigned long a, b;
 
-	/* A page holding PAGE_SIZE - 8 has no room for 9 bytes. */
-	a = zt_alloc(test, PAGE_SIZE - 8);
-	b = zt_alloc(test, 9);
+	/* A page holding all but one unit has no room for a byte more. */
+	a = zt_alloc(test, PAGE_SIZE - ZT_UNIT);
+	b = zt_alloc(test, ZT_UNIT + 1);
 	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
 	KUNIT_EXPECT_EQ(test, b, zt_page(b));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
@@ -718,12 +723,12 @@ static void zbud_one_byte_over_does_not_pair(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
 }
 
-static void zbud_rounding_to_8_bytes(struct kunit *test)
+static void zbud_rounding_to_units(struct kunit *test)
 {
 	unsigned long a, b, c, d, e;
 
-	/* PAGE_SIZE - 7 rounds up to a full page: not even 1 byte fits. */
-	a = zt_alloc(test, PAGE_SIZE - 7);
+	/* Rounded up to units, this is a full page: not even 1 byte fits. */
+	a = zt_alloc(test, PAGE_SIZE - ZT_UNIT + 1);
 	b = zt_alloc(test, 1);
 	KUNIT_EXPECT_NE(test, zt_page(b), zt_page(a));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
@@ -780,14 +785,14 @@ static void zt_make_pages(struct kunit *test, const size_t *free,
 static void zbud_best_fit_many_pages(struct kunit *test)
 {
 	/* Created in this order, so the LRU head is the 1104 page. */
-	static const size_t free[] = { 1504, 600, 2000, 1104 };
+	static const size_t free[] = { 1504, 608, 2000, 1104 };
 	static const struct {
 		size_t size;
 		unsigned int page;
 	} reqs[] = {
 		{ 1400, 0 },	/* fits 1504 and 2000 */
 		{ 1100, 3 },	/* fits 1104 and 2000: exact fit */
-		{ 600, 1 },	/* fits 600 and 2000: exact fit */
+		{ 608, 1 },	/* fits 608 and 2000: exact fit */
 		{ 1500, 2 },	/* only 2000 is left */
 	};
 	unsigned long pages[ARRAY_SIZE(free)], h;
@@ -806,14 +811,14 @@ static void zbud_best_fit_many_pages(struct kunit *test)
 
 static void zbud_best_fit_exact(struct kunit *test)
 {
-	/* Free space 8 bytes apart; the looser page is the LRU head. */
-	static const size_t free[] = { 1104, 1112 };
+	/* Free space one unit apart; the looser page is the LRU head. */
+	static const size_t free[] = { 1104, 1104 + ZT_UNIT };
 	unsigned long pages[2], h;
 
 	zt_make_pages(test, free, pages, 2);
 	h = zt_alloc(test, 1100);	/* 1104: both fit, 1104 is best */
 	KUNIT_EXPECT_EQ(test, h, zt_right(pages[0], 1100));
-	h = zt_alloc(test, 1105);	/* 1112: only the 1112 page */
+	h = zt_alloc(test, 1105);	/* a unit more: only the looser page */
 	KUNIT_EXPECT_EQ(test, h, zt_right(pages[1], 1105));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
 }
@@ -927,11 +932,11 @@ static void zbud_pool_size_accounting(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
 	for (i = 0; i < 16; i++) {
-		big[i] = zt_alloc(test, ZT_HALF + 8);
+		big[i] = zt_alloc(test, ZT_HALF + ZT_UNIT);
 		KUNIT_EXPECT_EQ(test, zt_pages(test), i + 1);
 	}
 	for (i = 0; i < 16; i++) {
-		small[i] = zt_alloc(test, ZT_HALF - 8);
+		small[i] = zt_alloc(test, ZT_HALF - ZT_UNIT);
 		KUNIT_EXPECT_EQ(test, zt_pages(test), 16);
 	}
 	full = zt_alloc(test, PAGE_SIZE);
@@ -1015,8 +1020,9 @@ static void zt_expect_untouched(struct kunit *test, unsigned long first)
 	unsigned long h;
 
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
-	h = zt_alloc(test, PAGE_SIZE - 104);
-	KUNIT_EXPECT_EQ(test, h, zt_right(zt_page(first), PAGE_SIZE - 104));
+	h = zt_alloc(test, PAGE_SIZE - zt_stored(100));
+	KUNIT_EXPECT_EQ(test, h,
+			zt_right(zt_page(first), PAGE_SIZE - zt_stored(100)));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 }
 
@@ -1047,7 +1053,7 @@ static void zbud_alloc_too_big(struct kunit *test)
 					 &h), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, 2 * PAGE_SIZE, GFP_KERNEL,
 					 &h), -ENOSPC);
-	/* Must not wrap around when rounded up to 8 bytes. */
+	/* Must not wrap around when rounded up to a unit. */
 	KUNIT_EXPECT_EQ(test, zbud_alloc(ctx->pool, SIZE_MAX, GFP_KERNEL, &h),
 			-ENOSPC);
 	zt_expect_untouched(test, first);
@@ -1439,14 +1445,14 @@ static void zbud_zpool_path(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 0);
 
 	/* h[0] and h[1] fill the LRU tail page; h[2] gets a page alone. */
-	h[0] = zt_zpool_alloc(test, ZT_HALF + 8);
-	h[1] = zt_zpool_alloc(test, ZT_HALF - 8);
-	h[2] = zt_zpool_alloc(test, ZT_HALF + 16);
+	h[0] = zt_zpool_alloc(test, ZT_HALF + ZT_UNIT);
+	h[1] = zt_zpool_alloc(test, ZT_HALF - ZT_UNIT);
+	h[2] = zt_zpool_alloc(test, ZT_HALF + 2 * ZT_UNIT);
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), 2 * PAGE_SIZE);
 
 	p = zpool_map_handle(zpool, h[1], ZPOOL_MM_RO);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_TRUE(test, zt_intact((unsigned long)p, ZT_HALF - 8,
+	KUNIT_EXPECT_TRUE(test, zt_intact((unsigned long)p, ZT_HALF - ZT_UNIT,
 					  ctx->objs[1].seed));
 	zpool_unmap_handle(zpool, h[1]);
 
@@ -1477,12 +1483,12 @@ static void zbud_debugfs_counters(struct kunit *test)
 	zt_expect_counts(test, name, &want);
 
 	/* h[0] and h[1] share the LRU tail page; h[2] is alone. */
-	h[0] = zt_zpool_alloc(test, ZT_HALF + 8);
-	h[1] = zt_zpool_alloc(test, ZT_HALF - 8);
+	h[0] = zt_zpool_alloc(test, ZT_HALF + ZT_UNIT);
+	h[1] = zt_zpool_alloc(test, ZT_HALF - ZT_UNIT);
 	h[2] = zt_zpool_alloc(test, ZT_HALF + 1);
 	want = (struct zt_counts){ .pages = 2, .pages_full = 1,
 				   .pages_single = 1, .zpages = 3,
-				   .bytes = 3 * ZT_HALF + 8 };
+				   .bytes = 3 * ZT_HALF + ZT_UNIT };
 	zt_expect_counts(test, name, &want);
 
 	/* The tail page's evict fails; the next page goes instead. */
@@ -1529,7 +1535,7 @@ static void zbud_bad_free_is_caught(struct kunit *test)
 	zpool_free(zpool, a);
 	zpool_free(zpool, b + 8);
 	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
-				   .zpages = 1, .bytes = 200 };
+				   .zpages = 1, .bytes = zt_stored(200) };
 	zt_expect_counts(test, name, &want);
 	KUNIT_EXPECT_TRUE(test, zt_intact(b, 200, ctx->objs[1].seed));
 }
@@ -1882,14 +1888,16 @@ static void zbud_compact_pairs_lone_zpages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 3);
 }
 
-/* Rounded to eight bytes, two lone zpages must add up to a page. */
+/* Rounded up to units, two lone zpages must add up to a page. */
 static void zbud_compact_sizes_must_fit(struct kunit *test)
 {
-	/* 2056 + 2048 and 2048 + 4088 are more than a page. */
-	static const size_t sizes[] = { ZT_HALF + 8, ZT_HALF - 7,
-					PAGE_SIZE - 8 };
+	/* With 4 KiB pages, 2056 + 2048 and 2048 + 4088 are too much... */
+	static const size_t sizes[] = { ZT_HALF + ZT_UNIT,
+					ZT_HALF - ZT_UNIT + 1,
+					PAGE_SIZE - ZT_UNIT };
 	/* ...but 2056 + 2040 is exactly a page. */
-	static const size_t exact[] = { ZT_HALF + 8, ZT_HALF - 8 };
+	static const size_t exact[] = { ZT_HALF + ZT_UNIT,
+					ZT_HALF - ZT_UNIT };
 	struct zt_ctx *ctx = test->priv;
 	unsigned int s[ARRAY_SIZE(sizes)], i;
 
@@ -1907,7 +1915,7 @@ static void zbud_compact_sizes_must_fit(struct kunit *test)
 	zt_make_lone(test, exact, s, ARRAY_SIZE(exact));
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[1]),
-			zt_right(zt_handle(ctx, s[0]), ZT_HALF - 8));
+			zt_right(zt_handle(ctx, s[0]), ZT_HALF - ZT_UNIT));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	zt_check_layout(test);
 }
@@ -2066,8 +2074,10 @@ static void zbud_compact_refuses_mapped(struct kunit *test)
 
 	u = zt_compact_around(test, sizes, s, h, zt_mapper, 0);
 	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
-				   .bytes = 4000, .pages_compacted = 1,
-				   .bytes_moved = 3000, .move_failures = 1 };
+				   .bytes = zt_stored(1000) + zt_stored(3000),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(3000),
+				   .move_failures = 1 };
 	zt_expect_counts(test, ctx->name, &want);
 
 	/* The mapper's late write lands in the zpage, which stayed put. */
@@ -2133,8 +2143,10 @@ static void zbud_compact_refuses_loading(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
 	zt_check_layout(test);
 	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
-				   .bytes = 3800, .pages_compacted = 1,
-				   .bytes_moved = 3000, .move_failures = 1 };
+				   .bytes = zt_stored(3000) + zt_stored(800),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(3000),
+				   .move_failures = 1 };
 	zt_expect_counts(test, ctx->name, &want);
 }
 
@@ -2162,7 +2174,7 @@ static void zbud_compact_move_frees_old(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, h[0]));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
-				   .zpages = 1, .bytes = 3000,
+				   .zpages = 1, .bytes = zt_stored(3000),
 				   .move_failures = 1 };
 	zt_expect_counts(test, ctx->name, &want);
 
@@ -2214,7 +2226,7 @@ static void zbud_compact_free_old_during_move(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, ctx->race_handle));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
-				   .zpages = 1, .bytes = 3000,
+				   .zpages = 1, .bytes = zt_stored(3000),
 				   .move_failures = 1 };
 	zt_expect_counts(test, ctx->name, &want);
 	KUNIT_EXPECT_EQ(test, zt_alloc(test, 1096), zt_right(h, 1096));
@@ -2243,8 +2255,9 @@ static void zbud_compact_free_dst_during_move(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), zt_right(h, 1000));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	want = (struct zt_counts){ .pages = 1, .pages_single = 1,
-				   .zpages = 1, .bytes = 1000,
-				   .pages_compacted = 1, .bytes_moved = 1000 };
+				   .zpages = 1, .bytes = zt_stored(1000),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(1000) };
 	zt_expect_counts(test, ctx->name, &want);
 	zt_check_layout(test);
 
@@ -2451,9 +2464,9 @@ static void zbud_compact_work_after_free(struct kunit *test)
 
 	zt_use_move_pool(test);
 	a = zt_alloc(test, 1000);
-	fa = zt_alloc(test, PAGE_SIZE - 1000);
+	fa = zt_alloc(test, PAGE_SIZE - zt_stored(1000));
 	b = zt_alloc(test, 3000);
-	fb = zt_alloc(test, PAGE_SIZE - 3000);
+	fb = zt_alloc(test, PAGE_SIZE - zt_stored(3000));
 	KUNIT_ASSERT_EQ(test, zt_page(fa), a);
 	KUNIT_ASSERT_EQ(test, zt_page(fb), b);
 
@@ -2471,8 +2484,9 @@ static void zbud_compact_work_after_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, 0), zt_right(b, 1000));
 	zt_check_layout(test);
 	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
-				   .bytes = 4000, .pages_compacted = 1,
-				   .bytes_moved = 1000 };
+				   .bytes = zt_stored(1000) + zt_stored(3000),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(1000) };
 	zt_expect_counts(test, ctx->name, &want);
 }
 
@@ -2487,9 +2501,9 @@ static void zbud_compact_work_smaller_partner(struct kunit *test)
 
 	zt_use_move_pool(test);
 	a = zt_alloc(test, 1000);
-	fa = zt_alloc(test, PAGE_SIZE - 1000);
+	fa = zt_alloc(test, PAGE_SIZE - zt_stored(1000));
 	b = zt_alloc(test, 2000);
-	fb = zt_alloc(test, PAGE_SIZE - 2000);
+	fb = zt_alloc(test, PAGE_SIZE - zt_stored(2000));
 	KUNIT_ASSERT_EQ(test, zt_page(fa), a);
 	KUNIT_ASSERT_EQ(test, zt_page(fb), b);
 	zt_free(test, fa);
@@ -2532,9 +2546,9 @@ static void zbud_compact_before_shrink(struct kunit *test)
 	zpool = zt_use_zpool_ops(test, name, &zt_zpool_move_ops);
 	zt_set_compaction(test, false);
 	a = zt_zpool_alloc(test, 1000);
-	fa = zt_zpool_alloc(test, PAGE_SIZE - 1000);
+	fa = zt_zpool_alloc(test, PAGE_SIZE - zt_stored(1000));
 	b = zt_zpool_alloc(test, 3000);
-	fb = zt_zpool_alloc(test, PAGE_SIZE - 3000);
+	fb = zt_zpool_alloc(test, PAGE_SIZE - zt_stored(3000));
 	zt_free(test, fa);
 	zt_free(test, fb);
 	zt_set_compaction(test, true);
@@ -2546,8 +2560,9 @@ static void zbud_compact_before_shrink(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_handle(ctx, 0), zt_right(b, 1000));
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), PAGE_SIZE);
 	want = (struct zt_counts){ .pages = 1, .pages_full = 1, .zpages = 2,
-				   .bytes = 4000, .pages_compacted = 1,
-				   .bytes_moved = 1000 };
+				   .bytes = zt_stored(1000) + zt_stored(3000),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(1000) };
 	zt_expect_counts(test, name, &want);
 
 	/* Nothing is left to pair: the next shrink writes back. */
@@ -2572,7 +2587,7 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_map_points_at_zpage),
 	KUNIT_CASE(zbud_pair_fills_page_exactly),
 	KUNIT_CASE(zbud_one_byte_over_does_not_pair),
-	KUNIT_CASE(zbud_rounding_to_8_bytes),
+	KUNIT_CASE(zbud_rounding_to_units),
 	KUNIT_CASE(zbud_full_page_alone),
 	KUNIT_CASE(zbud_best_fit_many_pages),
 	KUNIT_CASE(zbud_best_fit_exact),
