@@ -1,20 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Run the zbud KUnit suite on pages larger than x86's 4 KiB: for each
-# size in KUNIT_PAGES (KiB, default "16 64"), the tree's kunit.py builds
-# an arm64 kernel from tools/testing/zbud/.kunitconfig with the aarch64
-# cross compiler and boots it under qemu-system-aarch64.  The results are
-# checked as kunit.sh checks them.  Ends with the line "N passed, N
-# failed" over every page size.  Not part of make check: a cold build
-# takes about 10 minutes for each page size.
+# size in KUNIT_PAGES (KiB, default "16 64 256"), the tree's kunit.py
+# builds a kernel from tools/testing/zbud/.kunitconfig with a Debian
+# cross compiler and boots it under QEMU: arm64 for 4, 16 and 64 KiB,
+# and a 32-bit PowerPC 440 (vm/ppc44x_256k.py) for 256 KiB, the largest
+# page 6.1 supports and the only one where zbud's unit is 16 bytes.
+# The results are checked as kunit.sh checks them.  Ends with the line
+# "N passed, N failed" over every page size.  Not part of make check: a
+# cold build takes about 10 minutes for each page size.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
-KUNIT_PAGES=${KUNIT_PAGES:-16 64}
+KUNIT_PAGES=${KUNIT_PAGES:-16 64 256}
+[ -n "${KUNIT_PAGES// /}" ] || die "KUNIT_PAGES is empty: give page sizes in KiB"
+deps=()
 for size in $KUNIT_PAGES; do
 	case $size in
-	4 | 16 | 64) ;;
-	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$size' is not 4, 16 or 64" ;;
+	4 | 16 | 64) deps+=(gcc-aarch64-linux-gnu qemu-system-arm) ;;
+	# A bamboo kernel's build makes U-Boot images too: mkimage.
+	256) deps+=(gcc-powerpc-linux-gnu qemu-system-ppc u-boot-tools) ;;
+	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$size' is not 4, 16, 64 or 256" ;;
 	esac
 done
 
@@ -22,25 +28,52 @@ done
 # of kunit.py's output in LOG.
 kunit_py()
 {
-	# kunit.py reads and writes paths relative to the tree's top.  Its
-	# arm64 CPU, cortex-a57, has no 16 KiB granule: a kernel with such
-	# pages would stop before its first line.
+	local args
+
+	if [ "$1" = 256 ]; then
+		args=(--qemu_config="$VM_DIR/ppc44x_256k.py"
+		      --cross_compile=powerpc-linux-gnu-
+		      --make_options="CC=ccache powerpc-linux-gnu-gcc")
+	else
+		args=(--arch=arm64 --cross_compile=aarch64-linux-gnu-
+		      --make_options="CC=ccache aarch64-linux-gnu-gcc"
+		      --kconfig_add="CONFIG_ARM64_$1K_PAGES=y"
+		      --qemu_args="-cpu max")
+	fi
+	# kunit.py's arm64 CPU, cortex-a57, has no 16 KiB granule: a
+	# kernel with such pages would stop before its first line, hence
+	# -cpu max.  kunit.py reads and writes paths relative to the
+	# tree's top.
 	(cd "$tree" && CCACHE_DIR=$CACHE/ccache python3 \
-		tools/testing/kunit/kunit.py run --arch=arm64 \
-		--cross_compile=aarch64-linux-gnu- \
-		--make_options="CC=ccache aarch64-linux-gnu-gcc" \
+		tools/testing/kunit/kunit.py run "${args[@]}" \
 		--kunitconfig="$ZBUD_DIR" \
-		--kconfig_add="CONFIG_ARM64_$1K_PAGES=y" \
-		--qemu_args="-cpu max" \
 		--build_dir="$2" --jobs="$JOBS" \
 		--timeout="${KUNIT_TIMEOUT:-600}") >"$3" 2>&1
+}
+
+# arch_of KIB: the kernel that has KIB KiB pages, as named in its build
+# directory; page_option KIB: the configuration line that gives them.
+arch_of()
+{
+	if [ "$1" = 256 ]; then echo ppc44x; else echo arm64; fi
+}
+
+page_option()
+{
+	if [ "$1" = 256 ]; then
+		echo CONFIG_PPC_256K_PAGES=y
+	else
+		echo "CONFIG_ARM64_$1K_PAGES=y"
+	fi
 }
 
 # run_suite KIB: build and boot the suite with KIB KiB pages; the run's
 # console is $log, its configuration $out/config.
 run_suite()
 {
-	local build=$CACHE/build/$id-kunit-arm64-$1k
+	local build
+
+	build=$CACHE/build/$id-kunit-$(arch_of "$1")-$1k
 
 	new_run_dir "kunit-$1k"
 	out=$run
@@ -57,12 +90,13 @@ run_suite()
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
 	check "the kernel has $1 KiB pages" \
-		grep -qx "CONFIG_ARM64_$1K_PAGES=y" "$out/config"
+		grep -qx "$(page_option "$1")" "$out/config"
 	kunit_results zbud
 	scan_console
 }
 
-"$ZBUD_DIR/kernel/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm
+mapfile -t deps < <(printf '%s\n' "${deps[@]}" | sort -u)
+"$ZBUD_DIR/kernel/deps.sh" "${deps[@]}"
 lock_cache
 src=$("$ZBUD_DIR/kernel/source.sh")
 id=${src##*/}
