@@ -14,57 +14,53 @@ set -euo pipefail
 
 KUNIT_PAGES=${KUNIT_PAGES:-16 64 256}
 [ -n "${KUNIT_PAGES// /}" ] || die "KUNIT_PAGES is empty: give page sizes in KiB"
-deps=()
-for size in $KUNIT_PAGES; do
-	case $size in
-	4 | 16 | 64) deps+=(gcc-aarch64-linux-gnu qemu-system-arm) ;;
-	# A bamboo kernel's build makes U-Boot images too: mkimage.
-	256) deps+=(gcc-powerpc-linux-gnu qemu-system-ppc u-boot-tools) ;;
-	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$size' is not 4, 16, 64 or 256" ;;
-	esac
-done
 
-# kunit_py KIB BUILD LOG: build and boot in BUILD with KIB KiB pages, all
-# of kunit.py's output in LOG.
-kunit_py()
+# kernel_for KIB: the kernel that has KIB KiB pages.  Sets $arch (as
+# named in its build directory), $option (the configuration line that
+# gives the pages), $pkgs (the Debian packages it needs) and $args
+# (kunit.py's options for it); dies on a size it has no kernel for.
+kernel_for()
 {
-	local args
-
-	if [ "$1" = 256 ]; then
+	case $1 in
+	4 | 16 | 64)
+		arch=arm64
+		option=CONFIG_ARM64_$1K_PAGES=y
+		pkgs=(gcc-aarch64-linux-gnu qemu-system-arm)
+		# kunit.py's arm64 CPU, cortex-a57, has no 16 KiB granule: a
+		# kernel with such pages would stop before its first line.
+		args=(--arch=arm64 --cross_compile=aarch64-linux-gnu-
+		      --make_options="CC=ccache aarch64-linux-gnu-gcc"
+		      --kconfig_add="$option" --qemu_args="-cpu max")
+		;;
+	256)
+		arch=ppc44x
+		option=CONFIG_PPC_256K_PAGES=y
+		# A bamboo kernel's build makes U-Boot images too: mkimage.
+		pkgs=(gcc-powerpc-linux-gnu qemu-system-ppc u-boot-tools)
 		args=(--qemu_config="$VM_DIR/ppc44x_256k.py"
 		      --cross_compile=powerpc-linux-gnu-
 		      --make_options="CC=ccache powerpc-linux-gnu-gcc")
-	else
-		args=(--arch=arm64 --cross_compile=aarch64-linux-gnu-
-		      --make_options="CC=ccache aarch64-linux-gnu-gcc"
-		      --kconfig_add="CONFIG_ARM64_$1K_PAGES=y"
-		      --qemu_args="-cpu max")
-	fi
-	# kunit.py's arm64 CPU, cortex-a57, has no 16 KiB granule: a
-	# kernel with such pages would stop before its first line, hence
-	# -cpu max.  kunit.py reads and writes paths relative to the
-	# tree's top.
+		;;
+	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$1' is not 4, 16, 64 or 256" ;;
+	esac
+}
+
+deps=()
+for size in $KUNIT_PAGES; do
+	kernel_for "$size"
+	deps+=("${pkgs[@]}")
+done
+
+# kunit_py BUILD LOG: build and boot kernel_for's kernel in BUILD, all of
+# kunit.py's output in LOG.  kunit.py reads and writes paths relative to
+# the tree's top.
+kunit_py()
+{
 	(cd "$tree" && CCACHE_DIR=$CACHE/ccache python3 \
 		tools/testing/kunit/kunit.py run "${args[@]}" \
 		--kunitconfig="$ZBUD_DIR" \
-		--build_dir="$2" --jobs="$JOBS" \
-		--timeout="${KUNIT_TIMEOUT:-600}") >"$3" 2>&1
-}
-
-# arch_of KIB: the kernel that has KIB KiB pages, as named in its build
-# directory; page_option KIB: the configuration line that gives them.
-arch_of()
-{
-	if [ "$1" = 256 ]; then echo ppc44x; else echo arm64; fi
-}
-
-page_option()
-{
-	if [ "$1" = 256 ]; then
-		echo CONFIG_PPC_256K_PAGES=y
-	else
-		echo "CONFIG_ARM64_$1K_PAGES=y"
-	fi
+		--build_dir="$1" --jobs="$JOBS" \
+		--timeout="${KUNIT_TIMEOUT:-600}") >"$2" 2>&1
 }
 
 # run_suite KIB: build and boot the suite with KIB KiB pages; the run's
@@ -73,7 +69,8 @@ run_suite()
 {
 	local build
 
-	build=$CACHE/build/$id-kunit-$(arch_of "$1")-$1k
+	kernel_for "$1"
+	build=$CACHE/build/$id-kunit-$arch-$1k
 
 	new_run_dir "kunit-$1k"
 	out=$run
@@ -86,11 +83,11 @@ run_suite()
 	rm -f "$build/test.log"
 	with_progress "KUnit on $1 KiB pages" \
 		'echo "$(find "$build" -name "*.o" -newer "$run" | wc -l) objects built"' \
-		kunit_py "$1" "$build" "$run/kunit-py.log" || true
+		kunit_py "$build" "$run/kunit-py.log" || true
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
 	check "the kernel has $1 KiB pages" \
-		grep -qx "$(page_option "$1")" "$out/config"
+		grep -qx "$option" "$out/config"
 	kunit_results zbud
 	scan_console
 }
