@@ -9,18 +9,31 @@
 # The results are checked as kunit.sh checks them.  Ends with the line
 # "N passed, N failed" over every page size.  Not part of make check: a
 # cold build takes about 10 minutes for each page size.
+#
+# KUNIT_DEBUG=1 builds the kernels with the checkers each can have
+# instead (in build directories of their own): lockdep, DEBUG_LIST and
+# DEBUG_ATOMIC_SLEEP on all; KASAN and DEBUG_PAGEALLOC on arm64; page
+# poisoning on the PowerPC 440, which 6.1 gives neither of those.  Any
+# report on the console fails the run.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
 KUNIT_PAGES=${KUNIT_PAGES:-16 64 256}
 [ -n "${KUNIT_PAGES// /}" ] || die "KUNIT_PAGES is empty: give page sizes in KiB"
+case ${KUNIT_DEBUG:-0} in
+0 | 1) ;;
+*) die "KUNIT_DEBUG='$KUNIT_DEBUG': give 1 for the checkers, 0 for none" ;;
+esac
 
 # kernel_for KIB: the kernel that has KIB KiB pages.  Sets $arch (as
 # named in its build directory), $option (the configuration line that
-# gives the pages), $pkgs (the Debian packages it needs) and $args
-# (kunit.py's options for it); dies on a size it has no kernel for.
+# gives the pages), $pkgs (the Debian packages it needs), $args
+# (kunit.py's options for it) and, with KUNIT_DEBUG=1, $debug (its
+# checkers' configuration lines); dies on a size it has no kernel for.
 kernel_for()
 {
+	debug=(CONFIG_PROVE_LOCKING=y CONFIG_DEBUG_LIST=y
+	       CONFIG_DEBUG_ATOMIC_SLEEP=y)
 	case $1 in
 	4 | 16 | 64)
 		arch=arm64
@@ -31,6 +44,9 @@ kernel_for()
 		args=(--arch=arm64 --cross_compile=aarch64-linux-gnu-
 		      --make_options="CC=ccache aarch64-linux-gnu-gcc"
 		      --kconfig_add="$option" --qemu_args="-cpu max")
+		debug+=(CONFIG_KASAN=y CONFIG_KASAN_GENERIC=y
+			CONFIG_DEBUG_PAGEALLOC=y
+			CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT=y)
 		;;
 	256)
 		arch=ppc44x
@@ -40,9 +56,27 @@ kernel_for()
 		args=(--qemu_config="$VM_DIR/ppc44x_256k.py"
 		      --cross_compile=powerpc-linux-gnu-
 		      --make_options="CC=ccache powerpc-linux-gnu-gcc")
+		# 6.1 has KASAN on 32-bit PowerPC only up to 16 KiB pages,
+		# and DEBUG_PAGEALLOC not on the 440: poisoned free pages
+		# catch a write after free when the page is next allocated.
+		debug+=(CONFIG_PAGE_POISONING=y)
+		[ "${KUNIT_DEBUG:-0}" = 0 ] || args+=(--kernel_args=page_poison=1)
 		;;
 	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$1' is not 4, 16, 64 or 256" ;;
 	esac
+	[ "${KUNIT_DEBUG:-0}" = 1 ] || debug=()
+	args+=("${debug[@]/#/--kconfig_add=}")
+}
+
+# has_lines FILE LINE...: FILE has every LINE, whole.
+has_lines()
+{
+	local file=$1 line
+
+	shift
+	for line; do
+		grep -qx -- "$line" "$file" || return 1
+	done
 }
 
 deps=()
@@ -70,9 +104,9 @@ run_suite()
 	local build
 
 	kernel_for "$1"
-	build=$CACHE/build/$id-kunit-$arch-$1k
+	build=$CACHE/build/$id-kunit-$arch-$1k${debug:+-debug}
 
-	new_run_dir "kunit-$1k"
+	new_run_dir "kunit-$1k${debug:+-debug}"
 	out=$run
 	log=$run/console.log
 	note "KUnit on $1 KiB pages: building in $build (log: $run/kunit-py.log)"
@@ -86,8 +120,10 @@ run_suite()
 		kunit_py "$build" "$run/kunit-py.log" || true
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
-	check "the kernel has $1 KiB pages" \
-		grep -qx "$option" "$out/config"
+	check "the kernel has $1 KiB pages" has_lines "$out/config" "$option"
+	[ ${#debug[@]} -eq 0 ] ||
+		check "the kernel has its checkers (${debug[*]})" \
+			has_lines "$out/config" "${debug[@]}"
 	kunit_results zbud
 	scan_console
 }
