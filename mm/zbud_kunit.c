@@ -1561,6 +1561,22 @@ static void zbud_bad_free_is_caught(struct kunit *test)
 #define ZT_WORKERS	2
 #define ZT_ITERS	1500
 
+/*
+ * A race loop ends after its iterations or ZT_RACE_SECS, whichever comes
+ * first: a kernel slowed by its checkers (KASAN, DEBUG_PAGEALLOC and
+ * lockdep under TCG) races for fewer rounds instead of failing on time,
+ * and waiting twice as long for a thread still catches one that hangs.
+ */
+#define ZT_RACE_SECS	60
+#define ZT_RACE_WAIT	(2 * ZT_RACE_SECS * HZ)
+
+/* Whether a race loop that began at @start may run another round. */
+static bool zt_race_on(struct zt_ctx *ctx, unsigned long start)
+{
+	return !READ_ONCE(ctx->stop) &&
+	       time_before(jiffies, start + ZT_RACE_SECS * HZ);
+}
+
 struct zt_worker {
 	struct zt_ctx *ctx;
 	struct completion done;
@@ -1623,6 +1639,7 @@ static int zt_worker_fn(void *data)
 {
 	struct zt_worker *w = data;
 	struct zt_ctx *ctx = w->ctx;
+	unsigned long start = jiffies;
 	struct rnd_state rnd;
 	struct zt_obj *obj;
 	unsigned int i;
@@ -1630,7 +1647,7 @@ static int zt_worker_fn(void *data)
 	u32 r;
 
 	prandom_seed_state(&rnd, w->seed);
-	for (i = 0; i < ZT_ITERS && !READ_ONCE(ctx->stop); i++) {
+	for (i = 0; i < ZT_ITERS && zt_race_on(ctx, start); i++) {
 		r = prandom_u32_state(&rnd);
 		if (r % 5 == 0) {
 			zt_worker_reclaim(w);
@@ -1687,7 +1704,7 @@ static void zbud_concurrent_alloc_free_reclaim(struct kunit *test)
 		started++;
 	}
 	for (i = 0; i < started; i++) {
-		if (!wait_for_completion_timeout(&w[i].done, 120 * HZ)) {
+		if (!wait_for_completion_timeout(&w[i].done, ZT_RACE_WAIT)) {
 			WRITE_ONCE(ctx->stop, true);
 			KUNIT_FAIL(test, "worker %u timed out", i);
 			wait_for_completion(&w[i].done);
@@ -2315,12 +2332,13 @@ static int zt_churn_fn(void *data)
 {
 	struct zt_cthread *t = data;
 	struct zt_ctx *ctx = t->ctx;
+	unsigned long start = jiffies;
 	struct rnd_state rnd;
 	unsigned int i;
 	u32 r;
 
 	prandom_seed_state(&rnd, t->seed);
-	for (i = 0; i < ZT_CITERS && !READ_ONCE(ctx->stop); i++) {
+	for (i = 0; i < ZT_CITERS && zt_race_on(ctx, start); i++) {
 		r = prandom_u32_state(&rnd);
 		zt_churn_one(t, &ctx->objs[(r >> 4) % ZT_CSLOTS], r);
 		if (i % 16 == 15)
@@ -2398,7 +2416,7 @@ static void zbud_compact_races_reclaim(struct kunit *test)
 		started++;
 	}
 	for (i = 0; i < started; i++) {
-		if (!wait_for_completion_timeout(&t[i].done, 120 * HZ)) {
+		if (!wait_for_completion_timeout(&t[i].done, ZT_RACE_WAIT)) {
 			WRITE_ONCE(ctx->stop, true);
 			KUNIT_FAIL(test, "thread %u timed out", i);
 			wait_for_completion(&t[i].done);
