@@ -976,6 +976,8 @@ static void zt_check_layout(struct kunit *test)
 					      y->handle + y->size <= x->handle,
 					      "zpages %u and %u overlap", i, j);
 		}
+		/* A full check under KASAN outlasts RCU's stall timeout. */
+		cond_resched();
 	}
 	KUNIT_EXPECT_LE(test, pages, live);
 	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(live, 2));
