@@ -104,6 +104,21 @@ kunit_py()
 		--timeout="${KUNIT_TIMEOUT:-$timeout}") >"$2" 2>&1
 }
 
+# progress: how far run_suite's kunit.py is, for with_progress: objects
+# built in this run, then cases done once the kernel runs.
+progress()
+{
+	local cases
+
+	cases=$(grep -cE '\[(PASSED|FAILED|SKIPPED|CRASHED)\]' \
+		"$run/kunit-py.log" 2>/dev/null) || true
+	if [ "${cases:-0}" -gt 0 ]; then
+		echo "$cases cases done"
+	else
+		echo "$(find "$build" -name "*.o" -newer "$run" | wc -l) objects built"
+	fi
+}
+
 # run_suite KIB: build and boot the suite with KIB KiB pages; the run's
 # console is $log, its configuration $out/config.
 run_suite()
@@ -122,8 +137,7 @@ run_suite()
 	mkdir -p "$build"
 	# A failed build must not leave an older run's console to parse.
 	rm -f "$build/test.log"
-	with_progress "KUnit on $1 KiB pages" \
-		'echo "$(find "$build" -name "*.o" -newer "$run" | wc -l) objects built"' \
+	with_progress "KUnit on $1 KiB pages" progress \
 		kunit_py "$build" "$run/kunit-py.log" || true
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
