@@ -32,9 +32,12 @@ esac
 # named in its build directory), $option (the configuration line that
 # gives the pages), $pkgs (the Debian packages it needs), $args
 # (kunit.py's options for it) and, with KUNIT_DEBUG=1, $debug (its
-# checkers' configuration lines); dies on a size it has no kernel for.
+# checkers' configuration lines, which $args then has too, with the
+# kernel options they need); dies on a size it has no kernel for.
 kernel_for()
 {
+	local debug_args=()
+
 	debug=(CONFIG_PROVE_LOCKING=y CONFIG_DEBUG_LIST=y
 	       CONFIG_DEBUG_ATOMIC_SLEEP=y)
 	case $1 in
@@ -67,23 +70,25 @@ kernel_for()
 		# and DEBUG_PAGEALLOC not on the 440: poisoned free pages
 		# catch a write after free when the page is next allocated.
 		debug+=(CONFIG_PAGE_POISONING=y)
-		[ "${KUNIT_DEBUG:-0}" = 0 ] || args+=(--kernel_args=page_poison=1)
+		debug_args=(--kernel_args=page_poison=1)
 		;;
 	*) die "KUNIT_PAGES='$KUNIT_PAGES': '$1' is not 4, 16, 64 or 256" ;;
 	esac
-	[ "${KUNIT_DEBUG:-0}" = 1 ] || debug=()
-	args+=("${debug[@]/#/--kconfig_add=}")
+	if [ "${KUNIT_DEBUG:-0}" = 1 ]; then
+		args+=("${debug[@]/#/--kconfig_add=}" "${debug_args[@]}")
+	else
+		debug=()
+	fi
 }
 
-# has_lines FILE LINE...: FILE has every LINE, whole.
-has_lines()
+# honours CONFIG LINE...: the .config CONFIG has every LINE (config_unmet
+# prints none of them).
+honours()
 {
-	local file=$1 line
+	local config=$1
 
 	shift
-	for line; do
-		grep -qx -- "$line" "$file" || return 1
-	done
+	[ -z "$(config_unmet "$config" <(printf '%s\n' "$@"))" ]
 }
 
 deps=()
@@ -141,10 +146,10 @@ run_suite()
 		kunit_py "$build" "$run/kunit-py.log" || true
 	cp "$build/.config" "$out/config" 2>/dev/null || : >"$out/config"
 	cp "$build/test.log" "$log" 2>/dev/null || : >"$log"
-	check "the kernel has $1 KiB pages" has_lines "$out/config" "$option"
+	check "the kernel has $1 KiB pages" honours "$out/config" "$option"
 	[ ${#debug[@]} -eq 0 ] ||
 		check "the kernel has its checkers (${debug[*]})" \
-			has_lines "$out/config" "${debug[@]}"
+			honours "$out/config" "${debug[@]}"
 	kunit_results zbud
 	scan_console
 }
