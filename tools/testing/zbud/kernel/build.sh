@@ -5,21 +5,22 @@
 # Build an x86_64 bzImage out of tree, with ccache, from tinyconfig plus
 # the fragments in configs/.  Reruns rebuild only what changed.  While
 # still holding the cache lock, copy the result into DEST (default
-# $CACHE/out/<source>-FLAVOUR): bzImage, config, gen_init_cpio and an
-# "info" file naming the source tree and the build directory.  DEST is
-# all it prints on stdout; progress goes to stderr, every 30 s while the
-# kernel builds.  A job that boots its own DEST boots exactly what it built,
-# whatever other jobs build meanwhile.
+# $CACHE/out/<source>-FLAVOUR): bzImage, config, System.map,
+# gen_init_cpio and an "info" file naming the source tree and the build
+# directory.  DEST is all it prints on stdout; progress goes to stderr,
+# every 30 s while the kernel builds.  A job that boots its own DEST boots
+# exactly what it built, whatever other jobs build meanwhile.
 #
 # FLAVOUR is one of
 #   zbud        6.1 with the zbud series applied, KUnit suite built in
 #   zbud-debug  the same plus KASAN, lockdep, DEBUG_VM, DEBUG_PAGEALLOC,
 #               kmemleak and fail_page_alloc (configs/debug.config)
+#   zbud-kcsan  the same plus KCSAN in strict mode (configs/kcsan.config)
 #   zbud-zswap61  like zbud, but without mm/z3fold.patch and
 #               mm/zswap.patch: our zbud under 6.1's own zswap
 #   zbud-6.1    the same 6.1 source without the series
-# zbud and zbud-debug get the whole series, the z3fold and zswap fixes
-# included.
+# zbud, zbud-debug and zbud-kcsan get the whole series, the z3fold and
+# zswap fixes included.
 # The zbud flavours share one patched tree, $CACHE/tree/<source>, which
 # each build brings to its own state (only mm/z3fold.c and mm/zswap.c
 # differ).
@@ -36,10 +37,11 @@ flavour=${1:-zbud}
 case $flavour in
 zbud)		fragments="base zswap kunit" ;;
 zbud-debug)	fragments="base zswap kunit debug" ;;
+zbud-kcsan)	fragments="base zswap kunit kcsan" ;;
 zbud-zswap61)	fragments="base zswap kunit" ;;
 zbud-6.1)	fragments="base zswap" ;;
 *)		die "unknown flavour '$flavour'" \
-		    "(zbud, zbud-debug, zbud-zswap61, zbud-6.1)" ;;
+		    "(zbud, zbud-debug, zbud-kcsan, zbud-zswap61, zbud-6.1)" ;;
 esac
 overlay_args=(--replay)
 [ "$flavour" = zbud-zswap61 ] && overlay_args+=(--no-zswap)
@@ -125,7 +127,7 @@ with_progress "building $flavour" \
 
 # Readers (QEMU, other jobs) keep their open file: replace, do not rewrite.
 for f in arch/x86/boot/bzImage:bzImage .config:config \
-	 usr/gen_init_cpio:gen_init_cpio; do
+	 System.map:System.map usr/gen_init_cpio:gen_init_cpio; do
 	cp "$build/${f%%:*}" "$out/${f#*:}.new"
 	mv "$out/${f#*:}.new" "$out/${f#*:}"
 done
