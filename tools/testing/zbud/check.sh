@@ -10,8 +10,9 @@
 # 6.1's z3fold, which the series' writeback crashed before
 # mm/z3fold.patch, debug is the reliability run on the
 # debug kernel (vm/debug.sh), replay the in-kernel trace replay
-# (vm/replay.sh), bench the self-test of zbud_bench and pagesizes,
-# series the lint part of the patch series (checkpatch, kernel-doc,
+# (vm/replay.sh), kcsan (not a default suite) the data-race run on the
+# KCSAN kernel (vm/kcsan.sh), bench the self-test of zbud_bench and
+# pagesizes, series the lint part of the patch series (checkpatch, kernel-doc,
 # sparse and W=1); the per-step builds run only in `make series`.
 set -euo pipefail
 . "$(dirname "$0")/kernel/lib.sh"
@@ -65,7 +66,7 @@ for suite in ${CHECK_SUITES:-kunit install vm z3fold debug replay harness \
 	install)
 		run_suite install "$ZBUD_DIR/kernel/install-test.sh"
 		;;
-	kunit|vm|debug|replay)
+	kunit|vm|debug|kcsan|replay)
 		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
 		;;
 	z3fold)

@@ -150,6 +150,8 @@ check_knobs()
 	need_uint DEBUG_FILL_MIB
 	need_uint DEBUG_INJECT 0 100
 	need_uint DEBUG_TIMEOUT
+	need_uint KCSAN_FILL_MIB
+	need_uint KCSAN_TIMEOUT
 	need_uint REPLAY_MEM 64
 	need_uint REPLAY_TIMEOUT
 	need_one_of VM_ZPOOL zbud zsmalloc z3fold

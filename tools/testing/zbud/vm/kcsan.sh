@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The data-race run: boot the KCSAN kernel (strict mode; see
+# kernel/configs/kcsan.config) once.  The zbud KUnit suite runs at boot,
+# its race cases included; then /init runs vm.sh's workload on zswap with
+# zbud, which writes back and compacts, while a child writes
+# compact_memory and zbud's debugfs compact and walks /proc/kpage* (the
+# workload's stress=1), and last the teardown (a compressor switch, then
+# swapoff).
+#
+# Passes when KCSAN ran (its selftest passed), KUnit is all ok, no page
+# is corrupt, writeback, compaction and the walks happened, and KCSAN
+# reported no race made by zbud or zswap code, other than the known
+# races of 6.1's zswap in KCSAN_KNOWN.  Races elsewhere in the kernel
+# (6.1 has some in strict mode) are listed, not counted; any
+# other kernel report fails as in vm.sh.  Before booting it checks that
+# the sorting of reports tells each kind apart.  Ends with the line
+# "N passed, N failed".  Not part of make check: the kernel is one more
+# cold build, and the run takes about 6 minutes.
+#
+# Knobs, with defaults: KCSAN_FILL_MIB=400  KCSAN_TIMEOUT=1800 (seconds)
+#   VM_MEM=256  VM_POOL_PERCENT=20
+set -euo pipefail
+. "$(dirname "$0")/vmlib.sh"
+
+: "${KCSAN_FILL_MIB:=400}" "${VM_POOL_PERCENT:=20}"
+
+# Data that 6.1's zswap reads or writes without a lock, by the name
+# System.map gives it; KCSAN's reports of races on them are known and
+# left out of the verdict.
+#   zswap_pool_total_size: zswap_update_total_size() stores it under
+#   whichever tree lock its caller holds, and stores read it with no
+#   lock to decide whether the pool is full.  A stale value makes one
+#   decision a store late.
+KCSAN_KNOWN="zswap_pool_total_size"
+
+# sort_races LOG MAP: one line per KCSAN report in console log LOG,
+# "known SYMBOL TITLE", "series TITLE" or "other TITLE".  A report is the
+# series' when its title, which names the functions that made the two
+# accesses, names zbud, zswap or frontswap code or the KUnit suite's
+# helpers; zbud further down a stack, as a caller, does not make it so.
+# MAP is the kernel's System.map, which names the racing data where it is
+# a variable.
+sort_races()
+{
+	awk -v known=" $KCSAN_KNOWN " \
+	    -v mine='[ /](zbud|zswap|zt|_*frontswap)_|shrink_worker' '
+		FNR == NR { sym[$1] = $3; next }
+		/BUG: KCSAN: / {
+			inside = 1
+			addr = ""
+			title = $0
+			sub(/.*BUG: KCSAN: /, "", title)
+			next
+		}
+		!inside { next }
+		addr == "" && match($0, / to 0x[0-9a-f]+ of /) {
+			addr = substr($0, RSTART + 6, RLENGTH - 10)
+		}
+		/^(\[[ 0-9.]*\] )?=====/ {
+			inside = 0
+			s = sym[addr]
+			if (s != "" && index(known, " " s " "))
+				print "known", s, title
+			else if (title ~ mine)
+				print "series", title
+			else
+				print "other", title
+		}' "$2" "$1"
+}
+
+# drop_races LOG OUT: copy LOG to OUT without KCSAN's reports, which
+# sort_races has judged, so that scan_log sees the rest.
+drop_races()
+{
+	awk '/BUG: KCSAN: / { inside = 1 }
+	     !inside { print }
+	     inside && /^(\[[ 0-9.]*\] )?=====/ { inside = 0 }' "$1" >"$2"
+}
+
+# race_sample FUNCTION ADDRESS [CALLER]: a made-up report of a race
+# between FUNCTION and itself on ADDRESS (16 hex digits), FUNCTION called
+# from CALLER.
+race_sample()
+{
+	printf '[  70.5] %s\n' \
+		"BUG: KCSAN: data-race in $1 / $1" '' \
+		"read to 0x$2 of 8 bytes by task 26 on cpu 1:" " $1+0x168/0xfe0" \
+		" ${3:-kthread}+0x154/0x180" '' \
+		'==================================================================' \
+		'[  70.6] zswap: done'
+}
+
+# The sorting must tell a zbud race, a known zswap race and a race
+# elsewhere apart, and leave the lines around them to scan_log.
+sort_selftest()
+{
+	local f
+
+	f=$(mktemp)
+	printf '%s\n' 'ffffffff81f63448 B zswap_pool_total_size' \
+		'ffffffff81f63450 B zswap_pool_reached_full' >"$f.map"
+	race_sample zbud_free ffff88800f720f10 >"$f"
+	check "a race in zbud code counts" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1)" = series ]
+	race_sample zswap_frontswap_store ffffffff81f63450 >"$f"
+	check "a race in zswap code on other data counts" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1)" = series ]
+	race_sample zswap_frontswap_store ffffffff81f63448 >"$f"
+	check "a race on zswap_pool_total_size is known" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1-2)" = \
+		"known zswap_pool_total_size" ]
+	race_sample mem_cgroup_flush_stats ffffffff81c06980 zbud_reclaim_page \
+		>"$f"
+	check "a race elsewhere, called from zbud, is listed apart" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1)" = other ]
+	drop_races "$f" "$f.out"
+	check "dropping the report keeps the lines around it" \
+		[ "$(grep -c -e KCSAN -e 'zswap: done' "$f.out")" -eq 1 ]
+	rm -f "$f" "$f.map" "$f.out"
+}
+
+sort_selftest
+
+new_run_dir kcsan
+prepare_vm zbud-kcsan
+log=$run/console.log
+
+append="zswap.enabled=1 zswap.zpool=zbud zswap.compressor=lzo"
+append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=workload"
+append+=" zbudvm.fill=$KCSAN_FILL_MIB zbudvm.seed=1 zbudvm.stress=1"
+note "booting the KCSAN kernel, filling $KCSAN_FILL_MIB MiB" \
+     "(console: $log)"
+boot_workload "${KCSAN_TIMEOUT:-1800}" "$append"
+
+echo "--- KUnit"
+kunit_results zbud
+echo "--- workload, walks and teardown"
+grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
+	grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+echo "--- KCSAN"
+sort_races "$log" "$out/System.map" >"$run/races"
+sort "$run/races" | uniq -c
+echo "---"
+
+check "QEMU ran to the end in time" $qemu_ok
+check "the kernel has KCSAN in strict mode" \
+	grep -qx 'CONFIG_KCSAN_STRICT=y' "$out/config"
+check "KCSAN's selftest passed" \
+	grep -q -a 'kcsan: selftest: \([0-9]*\)/\1 tests passed' "$log"
+check "init finished with status 0 (workload, teardown)" \
+	grep -q -a 'zbudvm: init done status=0' "$log"
+check "no page corrupt" [ "$(value 'result .*corrupt')" -eq 0 ]
+check "zswap wrote back pages" \
+	[ "$(value zswap.written_back_pages)" -gt 0 ]
+check "zbud's compaction freed pages" \
+	[ "$(value "${ZBUD_STAT}pages_compacted")" -gt 0 ]
+check "zbud's debugfs compact was written" \
+	[ "$(value 'stress .*zbud_compacts')" -gt 0 ]
+check "/proc/kpage* were walked while zbud held pages" \
+	[ "$(value 'stress .*walks_with_pool')" -gt 0 ]
+check "KCSAN reported no race in zbud or zswap code" \
+	[ "$(grep -c '^series ' "$run/races")" -eq 0 ]
+drop_races "$log" "$run/console.races-dropped"
+log=$run/console.races-dropped
+scan_console
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
