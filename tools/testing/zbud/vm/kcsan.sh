@@ -36,37 +36,50 @@ KCSAN_KNOWN="zswap_pool_total_size"
 
 # sort_races LOG MAP: one line per KCSAN report in console log LOG,
 # "known SYMBOL TITLE", "series TITLE" or "other TITLE".  A report is the
-# series' when its title, which names the functions that made the two
-# accesses, names zbud, zswap or frontswap code or the KUnit suite's
-# helpers; zbud further down a stack, as a caller, does not make it so.
-# MAP is the kernel's System.map, which names the racing data where it is
-# a variable.
+# series' when one of the two top frames of an access's stack is zbud,
+# zswap or frontswap code or the KUnit suite's: the top frame may be a
+# helper such as find_next_bit(), while zbud further down, as a caller
+# of the code that raced, does not make the race zbud's.  MAP is the
+# kernel's System.map, which names the racing data where it is a
+# variable.  Userspace lines on the console can break into a report, so
+# a report also ends where the next one starts or the log ends.
 sort_races()
 {
 	awk -v known=" $KCSAN_KNOWN " \
 	    -v mine='[ /](zbud|zswap|zt|_*frontswap)_|shrink_worker' '
+		function verdict(s) {
+			inside = 0
+			s = sym[addr]
+			if (s != "" && index(known, " " s " "))
+				print "known", s, title
+			else
+				print series ? "series" : "other", title
+		}
 		FNR == NR { sym[$1] = $3; next }
 		/BUG: KCSAN: / {
+			if (inside)
+				verdict()
 			inside = 1
+			series = 0
+			frame = 99
 			addr = ""
 			title = $0
 			sub(/.*BUG: KCSAN: /, "", title)
 			next
 		}
 		!inside { next }
-		addr == "" && match($0, / to 0x[0-9a-f]+ of /) {
-			addr = substr($0, RSTART + 6, RLENGTH - 10)
+		/==========/ { verdict(); next }
+		match($0, / to 0x[0-9a-f]+ of /) {
+			if (addr == "")
+				addr = substr($0, RSTART + 6, RLENGTH - 10)
+			frame = 0
+			next
 		}
-		/^(\[[ 0-9.]*\] )?=====/ {
-			inside = 0
-			s = sym[addr]
-			if (s != "" && index(known, " " s " "))
-				print "known", s, title
-			else if (title ~ mine)
-				print "series", title
-			else
-				print "other", title
-		}' "$2" "$1"
+		/^(\[[ 0-9.]*\])? +[A-Za-z_][A-Za-z0-9_.]*\+0x/ {
+			if (++frame <= 2 && $0 ~ mine)
+				series = 1
+		}
+		END { if (inside) verdict() }' "$2" "$1"
 }
 
 # drop_races LOG OUT: copy LOG to OUT without KCSAN's reports, which
@@ -75,20 +88,26 @@ drop_races()
 {
 	awk '/BUG: KCSAN: / { inside = 1 }
 	     !inside { print }
-	     inside && /^(\[[ 0-9.]*\] )?=====/ { inside = 0 }' "$1" >"$2"
+	     inside && /==========/ { inside = 0 }' "$1" >"$2"
 }
 
-# race_sample FUNCTION ADDRESS [CALLER]: a made-up report of a race
+# race_sample FUNCTION ADDRESS [CALLER...]: a made-up report of a race
 # between FUNCTION and itself on ADDRESS (16 hex digits), FUNCTION called
-# from CALLER.
+# from the CALLERs, innermost first.
 race_sample()
 {
-	printf '[  70.5] %s\n' \
-		"BUG: KCSAN: data-race in $1 / $1" '' \
-		"read to 0x$2 of 8 bytes by task 26 on cpu 1:" " $1+0x168/0xfe0" \
-		" ${3:-kthread}+0x154/0x180" '' \
+	local fn=$1 addr=$2 caller
+
+	shift 2
+	printf '[  70.5] %s\n' "BUG: KCSAN: data-race in $fn / $fn" '' \
+		"read to 0x$addr of 8 bytes by task 26 on cpu 1:" \
+		" $fn+0x168/0xfe0"
+	for caller in "${@:-kthread}"; do
+		printf '[  70.5]  %s+0x154/0x180\n' "$caller"
+	done
+	printf '[  70.5] %s\n' '' \
 		'==================================================================' \
-		'[  70.6] zswap: done'
+		'zswap: done'
 }
 
 # The sorting must tell a zbud race, a known zswap race and a race
@@ -110,10 +129,18 @@ sort_selftest()
 	check "a race on zswap_pool_total_size is known" \
 		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1-2)" = \
 		"known zswap_pool_total_size" ]
-	race_sample mem_cgroup_flush_stats ffffffff81c06980 zbud_reclaim_page \
-		>"$f"
-	check "a race elsewhere, called from zbud, is listed apart" \
+	race_sample _find_next_bit ffff88800f720f10 zbud_alloc >"$f"
+	check "a race in a helper that zbud called counts" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1)" = series ]
+	race_sample mem_cgroup_flush_stats ffffffff81c06980 workingset_refault \
+		__read_swap_cache_async zbud_reclaim_page >"$f"
+	check "a race elsewhere, under zbud's stack, is listed apart" \
 		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1)" = other ]
+	race_sample zbud_free ffff88800f720f10 | grep -v ===== >"$f"
+	race_sample count_shadow_nodes ffff88800f720f10 >>"$f"
+	check "a report cut short by the next one still counts" \
+		[ "$(sort_races "$f" "$f.map" | cut -d' ' -f1 | tr '\n' ' ')" \
+		= "series other " ]
 	drop_races "$f" "$f.out"
 	check "dropping the report keeps the lines around it" \
 		[ "$(grep -c -e KCSAN -e 'zswap: done' "$f.out")" -eq 1 ]
