@@ -95,11 +95,7 @@ append+=" zbud_replay.only=zbud"
 note "booting the debug kernel (console: $log)"
 boot_workload "${DEBUG_TIMEOUT:-1500}" "$append"
 
-echo "--- KUnit"
-kunit_results zbud
-echo "--- workload, injection, walks, swapoff, replay and kmemleak"
-grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
-	grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+report_run "workload, injection, walks, swapoff, replay and kmemleak"
 echo "---"
 
 check "QEMU ran to the end in time" $qemu_ok

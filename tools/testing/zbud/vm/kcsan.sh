@@ -162,11 +162,7 @@ note "booting the KCSAN kernel, filling $KCSAN_FILL_MIB MiB" \
      "(console: $log)"
 boot_workload "${KCSAN_TIMEOUT:-2400}" "$append"
 
-echo "--- KUnit"
-kunit_results zbud
-echo "--- workload, walks and teardown"
-grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
-	grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+report_run "workload, walks and teardown"
 echo "--- KCSAN"
 sort_races "$log" "$out/System.map" >"$run/races"
 sort "$run/races" | uniq -c

@@ -132,6 +132,18 @@ PY
 		[ "$skipped" -eq "$want" ]
 }
 
+# report_run HEADING: the KUnit results (kunit_results zbud), then the
+# workload's report from $log under HEADING, without its counters of
+# parameters, meminfo and vmstat.
+report_run()
+{
+	echo "--- KUnit"
+	kunit_results zbud
+	echo "--- $1"
+	grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
+		grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+}
+
 # Knobs are checked on the host, before anything is built or booted; each
 # script that boots a guest sources this file.
 check_knobs()
