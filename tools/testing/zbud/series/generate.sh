@@ -21,7 +21,7 @@
 #   6. Documentation/mm: document zbud
 #                             Documentation/mm/zbud.rst@6, the index.rst
 #                             line
-#   7. mm/z3fold: no unbuddied list for an empty page
+#   7. mm/z3fold: an empty page that compaction holds
 #                             mm/z3fold.patch
 #   8. mm/zswap: the pool reference leak
 #                             the first change of mm/zswap.patch
