@@ -13,9 +13,9 @@
 # then switches zswap's compressor (a new zbud pool) while every page
 # allocation above order 0 fails, turns swap off, replays DEBUG_TRACE
 # into zbud pools (replay/, zbud
-# alone: 6.1's z3fold leaves objects in its handle cache when a replayed
-# pool is destroyed, a WARN this run would take for zbud's), and has
-# kmemleak scan.
+# alone: 6.1's z3fold leaks the slots of its handles, so destroying a
+# replayed pool warns, a WARN this run would take for zbud's; README,
+# "Not done yet"), and has kmemleak scan.
 #
 # Passes when KUnit is all ok, no page is corrupt, the injection, the
 # walks and the compaction really happened, no kpagecount entry reads as a
