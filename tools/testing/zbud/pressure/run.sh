@@ -46,6 +46,9 @@
 #   PRESSURE_RATIO=30
 #   PRESSURE_MEM=256 (MiB)  PRESSURE_CPUS=2  PRESSURE_SWAP_MIB=1024
 #   PRESSURE_TIMEOUT=1800 (s, per boot)  PRESSURE_PROBE_MIB=8
+#   PRESSURE_PROBE_REPS=5: rounds of the probe in every boot, the
+#     calibration's included; each kind's time is the median of the
+#     rounds' means, since a boot's first round runs cold
 #   PRESSURE_SCHED: the swap disk's I/O scheduler in the guest (none,
 #     mq-deadline, kyber); empty, the default, keeps the kernel's choice
 set -euo pipefail
@@ -62,6 +65,7 @@ export PRESSURE_OBJS
 : "${PRESSURE_RATIO:=30}"
 : "${PRESSURE_MEM:=256}" "${PRESSURE_CPUS:=2}" "${PRESSURE_SWAP_MIB:=1024}"
 : "${PRESSURE_TIMEOUT:=1800}" "${PRESSURE_PROBE_MIB:=8}"
+: "${PRESSURE_PROBE_REPS:=5}"
 : "${PRESSURE_SCHED:=}"
 PAGE_SIZE=4096
 
@@ -83,6 +87,7 @@ need_uint PRESSURE_CPUS 1 64
 need_uint PRESSURE_SWAP_MIB 64
 need_uint PRESSURE_TIMEOUT 60
 need_uint PRESSURE_PROBE_MIB 0 256
+need_uint PRESSURE_PROBE_REPS 1 9
 need_one_of PRESSURE_SCHED none mq-deadline kyber
 [ "$PRESSURE_WINDOW_MIB" -le "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_WINDOW_MIB=$PRESSURE_WINDOW_MIB is larger than" \
@@ -196,7 +201,8 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 		"$VM_DIR/run-qemu.sh" "${kout[zbud]}/bzImage" "$initrd" "$con" \
 		600 "$(echo kunit.enable=0 zswap.enabled=1 zswap.zpool=zbud \
 		zswap.compressor=lzo zbudvm.mode=pressure zbudvm.jobs=none \
-		zbudvm.probe_mib=$PRESSURE_PROBE_MIB zbudvm.probe_reps=5)" \
+		zbudvm.probe_mib=$PRESSURE_PROBE_MIB \
+		zbudvm.probe_reps=$PRESSURE_PROBE_REPS)" \
 		"$run/swap.img" \
 		"$image:ro" "$corpus:ro"
 	rm -f "$run/swap.img"
@@ -220,6 +226,7 @@ guest_args="jobs=$(echo $PRESSURE_JOBS | tr ' ' ,) cc_mib=$PRESSURE_CC_MIB"
 guest_args+=" make_j=$PRESSURE_MAKE_J slide_mib=$PRESSURE_SLIDE_MIB"
 guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
 guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
+guest_args+=" probe_reps=$PRESSURE_PROBE_REPS"
 [ -z "$PRESSURE_SCHED" ] || guest_args+=" sched=$PRESSURE_SCHED"
 
 # One row-run: boot, then append a line per job to $run/metrics:
