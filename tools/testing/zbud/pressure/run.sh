@@ -39,9 +39,9 @@
 #   PRESSURE_POOL_PERCENT=5 (zswap.max_pool_percent)
 #   PRESSURE_IOPS=auto: the swap disk's throttle, requests a second
 #     (QEMU's throttling.iops-total), or "auto": a first boot times a
-#     zswap load (the probe alone, 5 times, disk unthrottled; the
-#     median) and the throttle is
-#     set to 1 / (PRESSURE_RATIO * that time), PRESSURE_RATIO=30 being a
+#     zswap load (the probe alone, PRESSURE_PROBE_REPS rounds, disk
+#     unthrottled; the median) and the throttle is set to
+#     1 / (PRESSURE_RATIO * that time), PRESSURE_RATIO=30 being a
 #     real machine's SSD read against an lzo zswap load
 #   PRESSURE_RATIO=30
 #   PRESSURE_MEM=256 (MiB)  PRESSURE_CPUS=2  PRESSURE_SWAP_MIB=1024
