@@ -80,6 +80,51 @@ table()
 	done
 }
 
+# phases: the slide job's swap-ins by pass and step of its workload
+# (samples/phases.ROW.N from run.sh), median over each row's runs that
+# did not fail, so that a table shows in which step each pool's choice
+# of pages paid.  "slide", the steps' sum, is left out.
+phases()
+{
+	local r label files
+
+	ls "$run"/samples/phases.* >/dev/null 2>&1 || return 0
+	echo
+	echo "job slide: pages read from swap (pswpin) in each pass and step"
+	awk '$1 != "slide" && !seen[$1]++ { printf "%s%s", sep, $1; sep = " " }
+	     END { print "" }' "$run"/samples/phases.* >"$run/phase-names"
+	echo "row | runs | $(sed 's/ / | /g' "$run/phase-names")"
+	for r in "${rows[@]}"; do
+		label=$(label_of "$r")
+		files=()
+		for f in "$run"/samples/phases."$r".*; do
+			[ -s "$f" ] || continue
+			awk -v f="${f##*.}" -v row="$r" '$1 == row &&
+			    $2 == f && $3 == "slide" && $14 == "ok" { ok = 1 }
+			    END { exit !ok }' "$run/metrics" && files+=("$f")
+		done
+		[ ${#files[@]} -gt 0 ] || continue
+		awk -v label="$label" -v runs=${#files[@]} '
+			function med(a, n,   i, j, t) {
+				for (i = 2; i <= n; i++)
+					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+			FNR == 1 && FILENAME == ARGV[1] {
+				n = split($0, name, " "); next }
+			FILENAME == ARGV[1] { next }
+			{ v[$1, ++cnt[$1]] = $2 }
+			END {
+				line = label " | " runs
+				for (i = 1; i <= n; i++) {
+					k = cnt[name[i]]
+					for (j = 1; j <= k; j++) a[j] = v[name[i], j]
+					line = line " | " (k ? sprintf("%d", med(a, k)) : "-")
+				}
+				print line }' "$run/phase-names" "${files[@]}"
+	done
+}
+
 # plot JOB: pool pages, stored pages and swap-ins over time, run 1 of
 # each row, into results/pressure-JOB.svg.
 plot()
@@ -137,6 +182,7 @@ for j in $jobs; do
 	echo
 	table "$j"
 done
+phases
 for j in $jobs; do
 	if command -v gnuplot >/dev/null; then
 		plot "$j"

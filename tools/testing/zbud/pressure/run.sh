@@ -269,6 +269,12 @@ boot_one()
 	     "$(field "$line" swap_read_us) $(field "$line" ratio)" \
 		>>"$run/probes"
 	mkdir -p "$run/samples"
+	# The slide job's pages read from swap in each pass and step of
+	# its workload, "NAME PAGES" a line, for report.sh's phase table.
+	grep -a -o 'zbudvm: \(pass [a-z]*\|slide step=[0-9]*\) .*' "$log" |
+		sed -n -e 's/^zbudvm: pass \([a-z]*\) .*pswpin=\([0-9]*\).*/\1 \2/p' \
+		    -e 's/^zbudvm: slide step=\([0-9]*\) .*pswpin=\([0-9]*\).*/step\1 \2/p' \
+		>"$run/samples/phases.$row.$n" || true
 	for j in $PRESSURE_JOBS; do
 		grep -a -o "zbudvm: sample job=$j .*" "$log" \
 			>"$run/samples/$j.$row.$n" || true

@@ -28,8 +28,10 @@
  *                  was walked, is read again soon.  A sequential pass
  *                  then checks every page.
  *
- * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  The
- * program exits 1 if any page is corrupt.
+ * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  Each
+ * pass and slide step line gives its seconds and pswpin, the pages it
+ * read from the swap disk, so that a run shows which step a pool's
+ * choice of pages helped.  The program exits 1 if any page is corrupt.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -205,18 +207,36 @@ static void slide_step(uint32_t w)
 	visit_shuffled(order, wpages, r, r, 8);
 }
 
+/* The pages read from the swap disk so far, all users of it together. */
+static unsigned long long swapins(void)
+{
+	unsigned long long val = 0;
+	char key[64];
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %llu", key, &val) == 2 && strcmp(key, "pswpin"))
+		val = 0;
+	fclose(f);
+	return val;
+}
+
 static void pass_slide(void)
 {
+	unsigned long long in0;
 	uint64_t c0;
 	double t0;
 	uint32_t w;
 
 	for (w = 0; w < steps; w++) {
 		c0 = corrupt;
+		in0 = swapins();
 		t0 = now();
 		slide_step(w);
-		say("slide step=%u corrupt=%llu seconds=%.1f", w,
-		    (unsigned long long)(corrupt - c0), now() - t0);
+		say("slide step=%u corrupt=%llu seconds=%.1f pswpin=%llu", w,
+		    (unsigned long long)(corrupt - c0), now() - t0,
+		    swapins() - in0);
 	}
 }
 
@@ -237,12 +257,14 @@ static void pass_pageout(void)
 
 static void run_pass(const char *name, void (*fn)(void))
 {
+	unsigned long long in0 = swapins();
 	uint64_t c0 = corrupt;
 	double t0 = now();
 
 	fn();
-	say("pass %s corrupt=%llu seconds=%.1f", name,
-	    (unsigned long long)(corrupt - c0), now() - t0);
+	say("pass %s corrupt=%llu seconds=%.1f pswpin=%llu", name,
+	    (unsigned long long)(corrupt - c0), now() - t0,
+	    swapins() - in0);
 }
 
 /* Print "PREFIX.NAME=VALUE" for each one-line file in DIR, recursively. */
