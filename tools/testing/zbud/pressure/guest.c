@@ -22,7 +22,7 @@
  *   cc_mib=N    memory.max of the compile job (default 96)
  *   make_j=N    make -jN (default 4)
  *   slide_mib=N memory.max of the slide job (default 128)
- *   region=N window=N steps=N seed=N   passed to the slide workload
+ *   region=N window=N steps=N start=N seed=N   passed to the slide workload
  *   probe_mib=N pages the probe times, per kind (default 8 MiB)
  *   probe_reps=N  probe N times, report the medians (default 1, at most 9)
  *   sample_ms=N (default 1000)
@@ -60,6 +60,7 @@ static const char *jobs = "compile,slide";
 static const char *sched;
 static unsigned long cc_mib = 96, make_j = 4, slide_mib = 128;
 static unsigned long region = 500, window = 200, steps = 8, seed = 1;
+static unsigned long start;
 static unsigned long probe_mib = 8, probe_reps = 1, sample_ms = 1000;
 
 static int make_cgroup(const char *name, unsigned long mib);
@@ -481,14 +482,15 @@ static int compile(void)
 static int slide(void)
 {
 	char *envp[] = { "PATH=/bin", NULL };
-	char a[4][32];
+	char a[5][32];
 	char *argv[] = { "/bin/workload", "mode=slide", a[0], a[1], a[2],
-			 a[3], "corpus=" CORPUS, NULL };
+			 a[3], a[4], "corpus=" CORPUS, NULL };
 
 	snprintf(a[0], sizeof(a[0]), "fill=%lu", region);
 	snprintf(a[1], sizeof(a[1]), "window=%lu", window);
 	snprintf(a[2], sizeof(a[2]), "steps=%lu", steps);
 	snprintf(a[3], sizeof(a[3]), "seed=%lu", seed);
+	snprintf(a[4], sizeof(a[4]), "start=%lu", start);
 	if (make_cgroup("slide", slide_mib))
 		return -1;
 	return run_job("slide", NULL, argv, envp);
@@ -503,6 +505,7 @@ static void parse_args(int argc, char **argv)
 		{ "cc_mib=", &cc_mib }, { "make_j=", &make_j },
 		{ "slide_mib=", &slide_mib }, { "region=", &region },
 		{ "window=", &window }, { "steps=", &steps },
+		{ "start=", &start },
 		{ "seed=", &seed }, { "probe_mib=", &probe_mib },
 		{ "probe_reps=", &probe_reps },
 		{ "sample_ms=", &sample_ms },

@@ -33,6 +33,9 @@
 #   PRESSURE_OBJS=6 (mkimage.sh)  PRESSURE_MAKE_J=3  PRESSURE_CC_MIB=80
 #   PRESSURE_SLIDE_MIB=32  PRESSURE_REGION_MIB=96
 #   PRESSURE_WINDOW_MIB=40  PRESSURE_STEPS=4
+#   PRESSURE_SLIDE_START=0: MiB into the region where the first window
+#     starts; 0 is where the fill began, whose pages were swapped out
+#     first
 #     (TCG on 2 busy cores: 12 objects at -j4 in 96 MiB took over 13
 #     minutes, 200 MiB of slide pages 5; the 200 of 500 MiB
 #     would take an hour a run)
@@ -60,6 +63,7 @@ PRESSURE_DIR=$ZBUD_DIR/pressure
 : "${PRESSURE_OBJS:=6}" "${PRESSURE_MAKE_J:=3}" "${PRESSURE_CC_MIB:=80}"
 : "${PRESSURE_SLIDE_MIB:=32}" "${PRESSURE_REGION_MIB:=96}"
 : "${PRESSURE_WINDOW_MIB:=40}" "${PRESSURE_STEPS:=4}"
+: "${PRESSURE_SLIDE_START:=0}"
 export PRESSURE_OBJS
 : "${PRESSURE_POOL_PERCENT:=5}" "${PRESSURE_IOPS:=auto}"
 : "${PRESSURE_RATIO:=30}"
@@ -78,6 +82,7 @@ need_uint PRESSURE_SLIDE_MIB 16
 need_uint PRESSURE_REGION_MIB 1
 need_uint PRESSURE_WINDOW_MIB 1
 need_uint PRESSURE_STEPS 1
+need_uint PRESSURE_SLIDE_START 0
 need_uint PRESSURE_POOL_PERCENT 1 100
 [ "$PRESSURE_IOPS" = auto ] || [[ $PRESSURE_IOPS =~ ^[0-9]{1,9}$ ]] ||
 	die "PRESSURE_IOPS='$PRESSURE_IOPS': must be auto or a whole number"
@@ -91,6 +96,9 @@ need_uint PRESSURE_PROBE_REPS 1 9
 need_one_of PRESSURE_SCHED none mq-deadline kyber
 [ "$PRESSURE_WINDOW_MIB" -le "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_WINDOW_MIB=$PRESSURE_WINDOW_MIB is larger than" \
+	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
+[ "$PRESSURE_SLIDE_START" -lt "$PRESSURE_REGION_MIB" ] ||
+	die "PRESSURE_SLIDE_START=$PRESSURE_SLIDE_START is not below" \
 	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
 [ -n "${PRESSURE_JOBS// /}" ] || die "PRESSURE_JOBS is empty"
 for j in $PRESSURE_JOBS; do
@@ -225,7 +233,8 @@ fi
 guest_args="jobs=$(echo $PRESSURE_JOBS | tr ' ' ,) cc_mib=$PRESSURE_CC_MIB"
 guest_args+=" make_j=$PRESSURE_MAKE_J slide_mib=$PRESSURE_SLIDE_MIB"
 guest_args+=" region=$PRESSURE_REGION_MIB window=$PRESSURE_WINDOW_MIB"
-guest_args+=" steps=$PRESSURE_STEPS probe_mib=$PRESSURE_PROBE_MIB"
+guest_args+=" steps=$PRESSURE_STEPS start=$PRESSURE_SLIDE_START"
+guest_args+=" probe_mib=$PRESSURE_PROBE_MIB"
 guest_args+=" probe_reps=$PRESSURE_PROBE_REPS"
 [ -z "$PRESSURE_SCHED" ] || guest_args+=" sched=$PRESSURE_SCHED"
 
@@ -337,6 +346,9 @@ done
 # The report: report.sh reads the run directory.
 printf '%s\n' "${rows[@]}" >"$run/rows"
 echo "$PRESSURE_JOBS" >"$run/jobs"
+start=
+[ "$PRESSURE_SLIDE_START" -eq 0 ] ||
+	start=", first window at $PRESSURE_SLIDE_START MiB"
 {
 	[ ! -f "$run/calibration" ] || cat "$run/calibration"
 	echo "swap disk throttle: ${PRESSURE_IOPS} iops" \
@@ -348,7 +360,7 @@ echo "$PRESSURE_JOBS" >"$run/jobs"
 	     "-j$PRESSURE_MAKE_J, memory.max ${PRESSURE_CC_MIB} MiB;" \
 	     "slide: window ${PRESSURE_WINDOW_MIB} of" \
 	     "${PRESSURE_REGION_MIB} MiB, $PRESSURE_STEPS steps," \
-	     "memory.max ${PRESSURE_SLIDE_MIB} MiB"
+	     "memory.max ${PRESSURE_SLIDE_MIB} MiB$start"
 } >"$run/header"
 "$PRESSURE_DIR/report.sh" "$run" >"$run/table"
 cat "$run/table"

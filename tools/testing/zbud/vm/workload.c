@@ -27,6 +27,8 @@
  *                  the next one shares, swapped out while the first half
  *                  was walked, is read again soon.  A sequential pass
  *                  then checks every page.
+ *   start=MiB      where the first window of mode=slide begins (default
+ *                  0: the pages the fill wrote, and swapped out, first)
  *
  * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  Each
  * pass and slide step line gives its seconds and pswpin, the pages it
@@ -65,7 +67,7 @@ static const char *corpus_path = "/dev/vdb";
 static unsigned int inject_percent;
 static bool stress;
 static bool slide;
-static unsigned long window_mib = 200, steps = 8;
+static unsigned long window_mib = 200, steps = 8, start_mib;
 
 static int corpus_fd;
 static uint64_t corpus_pages;
@@ -201,7 +203,8 @@ static void slide_step(uint32_t w)
 
 	if (!order)
 		die("malloc");
-	start = (uint64_t)w * (wpages / 2) % npages;
+	start = ((uint64_t)w * (wpages / 2) +
+		 start_mib * (1024 * 1024 / PAGE)) % npages;
 	for (i = 0; i < wpages; i++)
 		order[i] = (start + i) % npages;
 	visit_shuffled(order, wpages, r, r, 8);
@@ -367,13 +370,16 @@ static void parse_args(int argc, char **argv)
 			window_mib = strtoul(argv[i] + 7, NULL, 0);
 		else if (!strncmp(argv[i], "steps=", 6))
 			steps = strtoul(argv[i] + 6, NULL, 0);
+		else if (!strncmp(argv[i], "start=", 6))
+			start_mib = strtoul(argv[i] + 6, NULL, 0);
 		else
 			say("ignoring unknown argument '%s'", argv[i]);
 	}
 	if (!fill_mib || inject_percent > 100 ||
-	    (slide && (!window_mib || window_mib > fill_mib || !steps))) {
+	    (slide && (!window_mib || window_mib > fill_mib || !steps ||
+		       start_mib >= fill_mib))) {
 		errno = EINVAL;
-		die("fill= must be > 0, inject= at most 100, window= from 1 to fill=, steps= > 0");
+		die("fill= must be > 0, inject= at most 100, window= from 1 to fill=, steps= > 0, start= below fill=");
 	}
 }
 
