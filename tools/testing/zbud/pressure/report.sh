@@ -26,6 +26,14 @@ mapfile -t rows <"$run/rows"
 jobs=$(cat "$run/jobs")
 results=$ZBUD_DIR/results
 
+# The median of a[1..n], sorting a in place, for the awk programs below.
+awk_med='
+function med(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
+
 label_of()
 {
 	case $1 in
@@ -46,12 +54,7 @@ table()
 	     "| peak pool MiB | density at peak | failed runs"
 	for r in "${rows[@]}"; do
 		label=$(label_of "$r")
-		awk -v row="$r" -v job="$job" -v label="$label" '
-			function med(a, n,   i, j, t) {
-				for (i = 2; i <= n; i++)
-					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		awk -v row="$r" -v job="$job" -v label="$label" "$awk_med"'
 			function cell(c, fmt,   n, a, i) {
 				n = 0
 				for (i = 1; i <= ok; i++)
@@ -104,12 +107,7 @@ phases()
 			    END { exit !ok }' "$run/metrics" && files+=("$f")
 		done
 		[ ${#files[@]} -gt 0 ] || continue
-		awk -v label="$label" -v runs=${#files[@]} '
-			function med(a, n,   i, j, t) {
-				for (i = 2; i <= n; i++)
-					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		awk -v label="$label" -v runs=${#files[@]} "$awk_med"'
 			FNR == 1 && FILENAME == ARGV[1] {
 				n = split($0, name, " "); next }
 			FILENAME == ARGV[1] { next }
