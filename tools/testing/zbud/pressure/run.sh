@@ -25,6 +25,10 @@
 #                           series without patch 14's behaviour)
 #       zbud-clusterN       flavour zbud, zswap.writeback_cluster=N
 #                           (2 to 64; the default is 8)
+#       zbud-acceptN        flavour zbud,
+#                           zswap.accept_threshold_percent=N (50 to
+#                           100; the default is 90): the writeback
+#                           stops once the pool is under N% of its limit
 #       zbud-zswap61        flavour zbud-zswap61 ("zbud, 6.1 zswap")
 #       zsmalloc, z3fold    flavour zbud, zswap.zpool=<row>
 #     A row whose flavour kernel/build.sh does not know is skipped, with
@@ -129,6 +133,7 @@ row_info()
 	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 extra= ;;
 	zsmalloc|z3fold) flavour=zbud zpool=$1 label=$1 extra= ;;
 	zbud-cluster*)	cluster_row "$1" || return 1 ;;
+	zbud-accept*)	accept_row "$1" || return 1 ;;
 	*)		return 1 ;;
 	esac
 }
@@ -143,11 +148,23 @@ cluster_row()
 	flavour=zbud zpool=zbud label=$1 extra=zswap.writeback_cluster=$n
 }
 
+# zbud-acceptN: the series booted with an accept threshold of N percent.
+accept_row()
+{
+	local n=${1#zbud-accept}
+
+	[[ $n =~ ^[1-9][0-9]{1,2}$ ]] && [ "$n" -ge 50 ] && [ "$n" -le 100 ] ||
+		return 1
+	flavour=zbud zpool=zbud label=$1
+	extra=zswap.accept_threshold_percent=$n
+}
+
 rows=()
 for r in $PRESSURE_ROWS; do
 	row_info "$r" ||
 		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
 		    "zbud-nocluster zbud-clusterN with N from 2 to 64" \
+		    "zbud-acceptN with N from 50 to 100" \
 		    "zbud-zswap61 zbud-6.1 zsmalloc z3fold)"
 	if ! grep -qxF "$flavour" <<<"$known_flavours"; then
 		note "skipping row '$label': kernel/build.sh has no flavour" \
