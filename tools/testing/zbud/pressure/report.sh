@@ -91,7 +91,7 @@ phases()
 {
 	local r label files
 
-	cat "$run"/samples/phases.* 2>/dev/null | grep -q . || return 0
+	grep -q . "$run"/samples/phases.* 2>/dev/null || return 0
 	echo
 	echo "job slide: pages read from swap (pswpin) in each pass and step"
 	awk '$1 != "slide" && !seen[$1]++ { printf "%s%s", sep, $1; sep = " " }
