@@ -84,23 +84,6 @@ static unsigned long long counter(const char *name)
 	return v;
 }
 
-static unsigned long long vmstat(const char *key)
-{
-	unsigned long long v, found = 0;
-	size_t len = strlen(key);
-	char line[128];
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ' ' &&
-		    sscanf(line + len, "%llu", &v) == 1)
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /*
  * Requests the swap disk completed, reads plus writes, and in @writes the
  * writes: pages merged into one request count once, as they do for the
@@ -134,8 +117,9 @@ static void sample(const char *job, double t0)
 	requests = swap_requests(&writes);
 	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu swap_writes=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
 	    job, now() - t0, counter("pool_total_size"),
-	    counter("stored_pages"), vmstat("pswpin"), vmstat("pswpout"),
-	    requests, writes, counter("written_back_pages"),
+	    counter("stored_pages"), read_vmstat("pswpin"),
+	    read_vmstat("pswpout"), requests, writes,
+	    counter("written_back_pages"),
 	    counter("pool_limit_hit"), rej);
 }
 
@@ -226,7 +210,7 @@ static double time_faults(int corpus, size_t n, const char *kind)
 		order[i] = order[j];
 		order[j] = x;
 	}
-	out0 = vmstat("pswpout");
+	out0 = read_vmstat("pswpout");
 	if (madvise(mem, n * PAGE, MADV_PAGEOUT))
 		say("probe: madvise(MADV_PAGEOUT): %s", strerror(errno));
 	/*
@@ -236,7 +220,7 @@ static double time_faults(int corpus, size_t n, const char *kind)
 	sync();
 	sleep_ms(1000);
 	reclaim_all("probe");
-	in0 = vmstat("pswpin");
+	in0 = read_vmstat("pswpin");
 	for (i = 0; i < n; i++) {
 		double t1 = now();
 
@@ -249,7 +233,7 @@ static double time_faults(int corpus, size_t n, const char *kind)
 	qsort(t, n, sizeof(*t), cmp_double);
 	say("probe kind=%s pages=%zu mean_us=%.1f median_us=%.1f p10_us=%.1f p90_us=%.1f pswpout=%llu pswpin=%llu",
 	    kind, n, sum / n, t[n / 2], t[n / 10], t[n * 9 / 10],
-	    vmstat("pswpout") - out0, vmstat("pswpin") - in0);
+	    read_vmstat("pswpout") - out0, read_vmstat("pswpin") - in0);
 	munmap(mem, n * PAGE);
 	free(t);
 	free(order);

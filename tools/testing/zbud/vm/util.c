@@ -50,6 +50,23 @@ int read_number(const char *path, unsigned long long *val)
 	return n == 1 ? 0 : -1;
 }
 
+unsigned long long read_vmstat(const char *key)
+{
+	unsigned long long v, found = 0;
+	size_t len = strlen(key);
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ' ' &&
+		    sscanf(line + len, "%llu", &v) == 1)
+			found = v;
+	fclose(f);
+	return found;
+}
+
 int read_line(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "r");

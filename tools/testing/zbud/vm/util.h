@@ -18,6 +18,9 @@ int write_file(const char *path, const char *val);
 /* Read the first number in the file @path into @val; 0 or -1. */
 int read_number(const char *path, unsigned long long *val);
 
+/* The counter @key of /proc/vmstat ("pswpin", say); 0 if it is not there. */
+unsigned long long read_vmstat(const char *key);
+
 /* Sleep @ms milliseconds. */
 /* Read the first line of @path, without its newline, into @buf. */
 int read_line(const char *path, char *buf, size_t size);

@@ -210,36 +210,39 @@ static void slide_step(uint32_t w)
 	visit_shuffled(order, wpages, r, r, 8);
 }
 
-/* The pages read from the swap disk so far, all users of it together. */
-static unsigned long long swapins(void)
-{
-	unsigned long long val = 0;
-	char key[64];
-	FILE *f = fopen("/proc/vmstat", "r");
+/* Where a pass or a slide step started, for its report line. */
+struct mark {
+	uint64_t corrupt;
+	unsigned long long pswpin;	/* all readers of the swap disk */
+	double t;
+};
 
-	if (!f)
-		return 0;
-	while (fscanf(f, "%63s %llu", key, &val) == 2 && strcmp(key, "pswpin"))
-		val = 0;
-	fclose(f);
-	return val;
+static void mark_start(struct mark *m)
+{
+	m->corrupt = corrupt;
+	m->pswpin = read_vmstat("pswpin");
+	m->t = now();
+}
+
+/* "WHAT corrupt=N seconds=S pswpin=N", counted since @m. */
+static void say_since(const char *what, const struct mark *m)
+{
+	say("%s corrupt=%llu seconds=%.1f pswpin=%llu", what,
+	    (unsigned long long)(corrupt - m->corrupt), now() - m->t,
+	    read_vmstat("pswpin") - m->pswpin);
 }
 
 static void pass_slide(void)
 {
-	unsigned long long in0;
-	uint64_t c0;
-	double t0;
+	struct mark m;
+	char what[32];
 	uint32_t w;
 
 	for (w = 0; w < steps; w++) {
-		c0 = corrupt;
-		in0 = swapins();
-		t0 = now();
+		mark_start(&m);
 		slide_step(w);
-		say("slide step=%u corrupt=%llu seconds=%.1f pswpin=%llu", w,
-		    (unsigned long long)(corrupt - c0), now() - t0,
-		    swapins() - in0);
+		snprintf(what, sizeof(what), "slide step=%u", w);
+		say_since(what, &m);
 	}
 }
 
@@ -260,14 +263,13 @@ static void pass_pageout(void)
 
 static void run_pass(const char *name, void (*fn)(void))
 {
-	unsigned long long in0 = swapins();
-	uint64_t c0 = corrupt;
-	double t0 = now();
+	struct mark m;
+	char what[32];
 
+	mark_start(&m);
 	fn();
-	say("pass %s corrupt=%llu seconds=%.1f pswpin=%llu", name,
-	    (unsigned long long)(corrupt - c0), now() - t0,
-	    swapins() - in0);
+	snprintf(what, sizeof(what), "pass %s", name);
+	say_since(what, &m);
 }
 
 /* Print "PREFIX.NAME=VALUE" for each one-line file in DIR, recursively. */
