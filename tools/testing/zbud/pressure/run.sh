@@ -132,31 +132,24 @@ row_info()
 			label="zbud, 6.1 zswap" extra= ;;
 	zbud-6.1)	flavour=zbud-6.1 zpool=zbud label=zbud-6.1 extra= ;;
 	zsmalloc|z3fold) flavour=zbud zpool=$1 label=$1 extra= ;;
-	zbud-cluster*)	cluster_row "$1" || return 1 ;;
-	zbud-accept*)	accept_row "$1" || return 1 ;;
+	zbud-cluster*)	param_row "$1" zbud-cluster 2 64 writeback_cluster ||
+				return 1 ;;
+	zbud-accept*)	param_row "$1" zbud-accept 50 100 \
+				accept_threshold_percent || return 1 ;;
 	*)		return 1 ;;
 	esac
 }
 
-# zbud-clusterN: the series booted with a swap cluster of N slots.
-cluster_row()
+# param_row ROW PREFIX MIN MAX PARAM: ROW is PREFIX and a number N from
+# MIN to MAX (zbud-cluster16, zbud-accept98), the series booted with
+# zswap.PARAM=N.
+param_row()
 {
-	local n=${1#zbud-cluster}
+	local n=${1#"$2"}
 
-	[[ $n =~ ^[1-9][0-9]?$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 64 ] ||
+	[[ $n =~ ^[1-9][0-9]{0,2}$ ]] && [ "$n" -ge "$3" ] && [ "$n" -le "$4" ] ||
 		return 1
-	flavour=zbud zpool=zbud label=$1 extra=zswap.writeback_cluster=$n
-}
-
-# zbud-acceptN: the series booted with an accept threshold of N percent.
-accept_row()
-{
-	local n=${1#zbud-accept}
-
-	[[ $n =~ ^[1-9][0-9]{1,2}$ ]] && [ "$n" -ge 50 ] && [ "$n" -le 100 ] ||
-		return 1
-	flavour=zbud zpool=zbud label=$1
-	extra=zswap.accept_threshold_percent=$n
+	flavour=zbud zpool=zbud label=$1 extra=zswap.$5=$n
 }
 
 rows=()
