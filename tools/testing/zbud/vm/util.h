@@ -21,9 +21,10 @@ int read_number(const char *path, unsigned long long *val);
 /* The counter @key of /proc/vmstat ("pswpin", say); 0 if it is not there. */
 unsigned long long read_vmstat(const char *key);
 
-/* Sleep @ms milliseconds. */
 /* Read the first line of @path, without its newline, into @buf. */
 int read_line(const char *path, char *buf, size_t size);
+
+/* Sleep @ms milliseconds. */
 void sleep_ms(unsigned int ms);
 
 #endif /* ZBUDVM_UTIL_H */
