@@ -27,7 +27,7 @@
 #                           (2 to 64; the default is 8)
 #       zbud-acceptN        flavour zbud,
 #                           zswap.accept_threshold_percent=N (50 to
-#                           100; the default is 90): the writeback
+#                           100; the default is 98): the writeback
 #                           stops once the pool is under N% of its limit
 #       zbud-zswap61        flavour zbud-zswap61 ("zbud, 6.1 zswap")
 #       zsmalloc, z3fold    flavour zbud, zswap.zpool=<row>
