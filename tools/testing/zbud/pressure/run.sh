@@ -22,7 +22,7 @@
 #       zbud-shared         flavour zbud, zswap.exclusive_loads=0 (the
 #                           series without patch 10's behaviour)
 #       zbud-nocluster      flavour zbud, zswap.writeback_cluster=1 (the
-#                           series without patch 14's behaviour)
+#                           series without patch 15's behaviour)
 #       zbud-clusterN       flavour zbud, zswap.writeback_cluster=N
 #                           (2 to 64; the default is 8)
 #       zbud-acceptN        flavour zbud,

@@ -75,7 +75,7 @@ quote_pressure()
 		return
 	fi
 	printf '%s\n' "Programs under memory pressure (\`$how\`): not run" \
-		"on these sources; the changelogs of patches 9, 10 and 14" \
+		"on these sources; the changelogs of patches 9, 10 and 15" \
 		"give the measurements that chose them."
 }
 

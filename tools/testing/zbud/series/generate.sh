@@ -22,7 +22,7 @@
 #                             Documentation/mm/zbud.rst@6, the index.rst
 #                             line
 #   7. mm/z3fold: an empty page that compaction holds
-#                             mm/z3fold.patch
+#                             the first change of mm/z3fold.patch
 #   8. mm/zswap: the pool reference leak
 #                             the first change of mm/zswap.patch
 #   9. mm/zswap: shrink until the pool accepts again
@@ -39,16 +39,19 @@
 #                             the fourth change of mm/zswap.patch
 #  13. mm/zswap: unmap the zpage before writeback puts the entry
 #                             the fifth change of mm/zswap.patch
-#  14. mm/zswap: write back the evicted entry's swap cluster
+#  14. mm/z3fold: free a reclaimed page's slots only if it has them
+#                             the second change of mm/z3fold.patch
+#  15. mm/zswap: write back the evicted entry's swap cluster
 #                             the sixth change of mm/zswap.patch (also
 #                             the admin guide)
-#  15. mm/zswap: check that the entry an eviction finds owns the zpage
+#  16. mm/zswap: check that the entry an eviction finds owns the zpage
 #                             the seventh change of mm/zswap.patch
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/, or, for the
 # files the patch files edit, from the pristine file and the patch file
-# (mm/zswap.c@N: the changes of mm/zswap.patch up to patch N's).  A file
+# (mm/zswap.c@N: the changes of mm/zswap.patch up to patch N's; the same
+# for mm/z3fold.patch).  A file
 # without @ is the repository's file, or the pristine one with all of
 # its patch file applied.
 #
@@ -66,7 +69,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/15]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/16]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -84,31 +87,33 @@ set -euo pipefail
 STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
 	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
 	   9-zswap-shrink.txt 10-zswap-exclusive.txt 11-zbud-compact.txt
-	   12-zswap-move.txt 13-zswap-unmap.txt 14-zswap-cluster.txt
-	   15-zswap-owner.txt)
+	   12-zswap-move.txt 13-zswap-unmap.txt 14-z3fold-slots.txt
+	   15-zswap-cluster.txt 16-zswap-owner.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h@4 mm/zbud.c@4"
 	    "mm/zbud_kunit.c@5 tools/testing/zbud/.kunitconfig"
 	    "Documentation/mm/zbud.rst@6" "" "" "" ""
 	    "include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
-	     Documentation/mm/zbud.rst" "" "" "" "")
+	     Documentation/mm/zbud.rst" "" "" "" "" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
 # file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.patch holds one change
-# per patch, for the patches in ZSWAP_STEPS; <file>@N is a file it edits
-# with the changes up to patch N's applied, and the last change to a file
-# takes it with all of them.  Patches 8 to 10 build without
+# per patch, for the patches in ZSWAP_STEPS, and mm/z3fold.patch for those
+# in Z3FOLD_STEPS; <file>@N is a file one of them edits with the changes
+# up to patch N's applied, and the last change to a file takes it with
+# all of them.  Patches 8 to 10 build without
 # include/linux/zpool.patch, which patch 11 applies: only the fourth
 # change of mm/zswap.patch needs it.
 ZSWAP_DOC=Documentation/admin-guide/mm/zswap.rst
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
-	      "Documentation/mm/index.rst" "mm/z3fold.c" "mm/zswap.c@8"
+	      "Documentation/mm/index.rst" "mm/z3fold.c@7" "mm/zswap.c@8"
 	      "mm/zswap.c@9 $ZSWAP_DOC@9"
 	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10
 	       $ZSWAP_DOC@10"
 	      "include/linux/zpool.h" "mm/zswap.c@12" "mm/zswap.c@13"
-	      "mm/zswap.c@14 $ZSWAP_DOC" "mm/zswap.c")
-ZSWAP_STEPS=(8 9 10 12 13 14 15)
+	      "mm/z3fold.c" "mm/zswap.c@15 $ZSWAP_DOC" "mm/zswap.c")
+ZSWAP_STEPS=(8 9 10 12 13 15 16)
+Z3FOLD_STEPS=(7 14)
 [ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
 	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
 	die "STEP_MSGS, STEP_FILES and STEP_PATCHED differ in length"
@@ -243,8 +248,8 @@ awk '
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
 
 # whole_patch FILE: a patch file that one patch of the series applies
-# whole (mm/z3fold.patch; include/linux/zpool.patch), applied to the
-# pristine files it edits.  Nothing if it is not in SERIES_REV.
+# whole (include/linux/zpool.patch), applied to the pristine files it
+# edits.  Nothing if it is not in SERIES_REV.
 whole_patch()
 {
 	local name
@@ -257,39 +262,40 @@ whole_patch()
 		<"$stage/$name" >"$stage/patch.log" 2>&1 ||
 		die "$1 does not apply: $(cat "$stage/patch.log")"
 }
-whole_patch mm/z3fold.patch
 whole_patch include/linux/zpool.patch
 
-# The files mm/zswap.patch edits after each of its changes.  Text before
-# the first change is its comment; each change starts at a "# N/M:" line.
-zswap_states()
+# step_states FILE STEP...: the files a patch file with one change per
+# patch of the series edits, after each of its changes; STEP is the patch
+# of each change, in order.  Text before the first change is the patch
+# file's comment; each change starts at a "# N/M:" line.
+step_states()
 {
-	local i n f
+	local file=$1 name=${1##*/} i n f
+	local steps=("${@:2}")
 
-	repo_has mm/zswap.patch || return 0
-	repo_file mm/zswap.patch >"$stage/zswap.patch" ||
-		die "cannot read mm/zswap.patch"
-	awk -v out="$stage/zswap" '
+	repo_has "$file" || return 0
+	repo_file "$file" >"$stage/$name" || die "cannot read $file"
+	awk -v out="$stage/$name" '
 		/^# [0-9]+\/[0-9]+: / { n++ }
-		n { print > (out "-" n ".diff") }' "$stage/zswap.patch"
-	n=$(ls "$stage"/zswap-*.diff 2>/dev/null | wc -l)
-	[ "$n" -eq ${#ZSWAP_STEPS[@]} ] ||
-		die "mm/zswap.patch holds $n changes, not one per patch" \
-		    "(${#ZSWAP_STEPS[@]}: patches ${ZSWAP_STEPS[*]})"
-	stage_pristine zswap.patch
+		n { print > (out "-" n ".diff") }' "$stage/$name"
+	n=$(ls "$stage/$name"-*.diff 2>/dev/null | wc -l)
+	[ "$n" -eq ${#steps[@]} ] ||
+		die "$file holds $n changes, not one per patch" \
+		    "(${#steps[@]}: patches ${steps[*]})"
+	stage_pristine "$name"
 	for ((i = 1; i <= n; i++)); do
 		patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
-			<"$stage/zswap-$i.diff" >"$stage/patch.log" 2>&1 ||
-			die "change $i of mm/zswap.patch does not apply:" \
+			<"$stage/$name-$i.diff" >"$stage/patch.log" 2>&1 ||
+			die "change $i of $file does not apply:" \
 			    "$(cat "$stage/patch.log")"
-		for f in $(sed -n 's|^+++ b/||p' "$stage/zswap-$i.diff"); do
-			cp "$stage/final/$f" \
-			   "$stage/final/$f@${ZSWAP_STEPS[i - 1]}"
+		for f in $(sed -n 's|^+++ b/||p' "$stage/$name-$i.diff"); do
+			cp "$stage/final/$f" "$stage/final/$f@${steps[i - 1]}"
 		done
 	done
 }
 nsteps=${#STEP_MSGS[@]}
-zswap_states
+step_states mm/z3fold.patch "${Z3FOLD_STEPS[@]}"
+step_states mm/zswap.patch "${ZSWAP_STEPS[@]}"
 
 mkdir -p "$stage/split"
 split_states "$stage/split"
