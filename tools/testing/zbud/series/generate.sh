@@ -51,9 +51,8 @@
 # from the repository's file and the diffs in series/split/, or, for the
 # files the patch files edit, from the pristine file and the patch file
 # (mm/zswap.c@N: the changes of mm/zswap.patch up to patch N's; the same
-# for mm/z3fold.patch).  A file
-# without @ is the repository's file, or the pristine one with all of
-# its patch file applied.
+# for mm/z3fold.patch).  A file without @ is the repository's file, or
+# the pristine one with all of its patch file applied.
 #
 # Each patch that adds a file also adds it to the ZBUD entry of
 # MAINTAINERS, so the entry grows with the series and ends up as the
@@ -101,9 +100,9 @@ STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 # per patch, for the patches in ZSWAP_STEPS, and mm/z3fold.patch for those
 # in Z3FOLD_STEPS; <file>@N is a file one of them edits with the changes
 # up to patch N's applied, and the last change to a file takes it with
-# all of them.  Patches 8 to 10 build without
-# include/linux/zpool.patch, which patch 11 applies: only the fourth
-# change of mm/zswap.patch needs it.
+# all of them.  Patches 8 to 10 build without include/linux/zpool.patch,
+# which patch 11 applies: only the fourth change of mm/zswap.patch needs
+# it.
 ZSWAP_DOC=Documentation/admin-guide/mm/zswap.rst
 STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "Documentation/mm/index.rst" "mm/z3fold.c@7" "mm/zswap.c@8"
