@@ -113,6 +113,7 @@ STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "mm/z3fold.c" "mm/zswap.c@15 $ZSWAP_DOC" "mm/zswap.c")
 ZSWAP_STEPS=(8 9 10 12 13 15 16)
 Z3FOLD_STEPS=(7 14)
+ZPOOL_STEPS=(11)
 [ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
 	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
 	die "STEP_MSGS, STEP_FILES and STEP_PATCHED differ in length"
@@ -246,27 +247,11 @@ awk '
 	  "$(sgit cat-file blob "$base:mm/Kconfig" | grep -c '^config ')" ] ||
 	die "cannot take ZBUD_KUNIT_TEST out of the patched mm/Kconfig"
 
-# whole_patch FILE: a patch file that one patch of the series applies
-# whole (include/linux/zpool.patch), applied to the pristine files it
-# edits.  Nothing if it is not in SERIES_REV.
-whole_patch()
-{
-	local name
-
-	repo_has "$1" || return 0
-	name=${1##*/}
-	repo_file "$1" >"$stage/$name" || die "cannot read $1"
-	stage_pristine "$name"
-	patch -p1 -s -f --no-backup-if-mismatch -d "$stage/final" \
-		<"$stage/$name" >"$stage/patch.log" 2>&1 ||
-		die "$1 does not apply: $(cat "$stage/patch.log")"
-}
-whole_patch include/linux/zpool.patch
-
 # step_states FILE STEP...: the files a patch file with one change per
 # patch of the series edits, after each of its changes; STEP is the patch
-# of each change, in order.  Text before the first change is the patch
-# file's comment; each change starts at a "# N/M:" line.
+# of each change, in order.  Each change starts at a "# N/M:" line; a
+# patch file without one is a single change.  Nothing if FILE is not in
+# SERIES_REV.
 step_states()
 {
 	local file=$1 name=${1##*/} i n f
@@ -274,9 +259,10 @@ step_states()
 
 	repo_has "$file" || return 0
 	repo_file "$file" >"$stage/$name" || die "cannot read $file"
+	# The comment before the first change goes with it: patch skips it.
 	awk -v out="$stage/$name" '
 		/^# [0-9]+\/[0-9]+: / { n++ }
-		n { print > (out "-" n ".diff") }' "$stage/$name"
+		{ print > (out "-" (n ? n : 1) ".diff") }' "$stage/$name"
 	n=$(ls "$stage/$name"-*.diff 2>/dev/null | wc -l)
 	[ "$n" -eq ${#steps[@]} ] ||
 		die "$file holds $n changes, not one per patch" \
@@ -293,6 +279,7 @@ step_states()
 	done
 }
 nsteps=${#STEP_MSGS[@]}
+step_states include/linux/zpool.patch "${ZPOOL_STEPS[@]}"
 step_states mm/z3fold.patch "${Z3FOLD_STEPS[@]}"
 step_states mm/zswap.patch "${ZSWAP_STEPS[@]}"
 
