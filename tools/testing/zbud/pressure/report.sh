@@ -164,6 +164,9 @@ plot()
 	} >"$run/plot-$job.gp"
 	gnuplot "$run/plot-$job.gp" ||
 		{ note "gnuplot failed on $run/plot-$job.gp"; return 0; }
+	# The plots are kept in the repository, whose files all carry one.
+	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' \
+		"$results/pressure-$job.svg.new"
 	mv "$results/pressure-$job.svg.new" "$results/pressure-$job.svg"
 }
 
