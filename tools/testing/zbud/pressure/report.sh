@@ -164,7 +164,8 @@ plot()
 	} >"$run/plot-$job.gp"
 	gnuplot "$run/plot-$job.gp" ||
 		{ note "gnuplot failed on $run/plot-$job.gp"; return 0; }
-	# The plots are kept in the repository, whose files all carry one.
+	# The plots are kept in the repository, whose files all carry an
+	# SPDX line; gnuplot writes none.
 	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' \
 		"$results/pressure-$job.svg.new"
 	mv "$results/pressure-$job.svg.new" "$results/pressure-$job.svg"
