@@ -16,6 +16,9 @@
  *            object it built, for the host to compare;
  *   slide    /bin/workload mode=slide: a hot window that moves over a
  *            larger region, every page checked.
+ * If no page goes to or comes from the swap disk for 30 samples while a
+ * job runs, the sampler prints the kernel stack of each blocked task
+ * ("zbudvm: stall: ...") and goes on.
  *
  * Arguments, KEY=VALUE:
  *   jobs=compile,slide   which jobs, in order ("none": the probe alone)
@@ -30,6 +33,8 @@
  * Output lines start with "zbudvm: "; the program exits non-zero if a
  * job failed.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -55,6 +60,8 @@
 #define CORPUS		"/dev/vdc"
 #define SWAP_STAT	"/sys/block/vda/stat"
 #define SWAP_SCHED	"/sys/block/vda/queue/scheduler"
+/* Samples without swap I/O after which a job counts as stalled */
+#define STALL_SAMPLES	30
 
 static const char *jobs = "compile,slide";
 static const char *sched;
@@ -123,14 +130,71 @@ static void sample(const char *job, double t0)
 	    counter("pool_limit_hit"), rej);
 }
 
+/*
+ * Prints the kernel stack of each task in uninterruptible sleep
+ * (/proc/PID/stack, which needs CONFIG_STACKTRACE and root).
+ */
+static void show_blocked(void)
+{
+	DIR *dir = opendir("/proc");
+	char path[64], line[512], *comm, *end;
+	struct dirent *de;
+	unsigned long pid;
+	FILE *f;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		pid = strtoul(de->d_name, &end, 10);
+		if (!isdigit((unsigned char)de->d_name[0]) || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lu/stat", pid);
+		if (read_line(path, line, sizeof(line)))
+			continue;
+		/* pid (comm) state ...: comm may hold spaces and parens */
+		comm = strchr(line, '(');
+		end = strrchr(line, ')');
+		if (!comm || !end || end < comm || strncmp(end, ") D", 3))
+			continue;
+		*end = '\0';
+		say("stall: pid %lu (%s) is blocked in:", pid, comm + 1);
+		snprintf(path, sizeof(path), "/proc/%lu/stack", pid);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			say("stall:   %s", line);
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(dir);
+}
+
+/*
+ * Samples the job's counters until killed.  When no page has gone to or
+ * come from the swap disk for STALL_SAMPLES samples in a row, which no
+ * finished run has come near (6 at most), the job is most likely stuck:
+ * show where its blocked tasks wait, once per stall, so that the console
+ * log says what a hung guest was doing.
+ */
 static pid_t start_sampler(const char *job, double t0)
 {
+	unsigned long long io, last = 0;
+	unsigned int still = 0;
 	pid_t pid = fork();
 
 	if (pid)
 		return pid;
 	for (;;) {
 		sample(job, t0);
+		io = read_vmstat("pswpin") + read_vmstat("pswpout");
+		still = io == last ? still + 1 : 0;
+		last = io;
+		if (still == STALL_SAMPLES) {
+			say("stall: job=%s no swap I/O for %u samples",
+			    job, still);
+			show_blocked();
+		}
 		sleep_ms(sample_ms);
 	}
 }

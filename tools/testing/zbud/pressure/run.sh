@@ -281,6 +281,9 @@ boot_one()
 		ok=false
 	}
 	grep -q -a 'zbudvm: init done status=0' "$log" || ok=false
+	! grep -q -a 'zbudvm: stall: job=' "$log" ||
+		note "row '$label' run $n: a job's swap I/O stood still;" \
+		     "its blocked tasks' stacks are in $con"
 	scan_log "$log" >&2
 	[ "$problems" -eq 0 ] || ok=false
 	line=$(grep -a -o 'zbudvm: probe zswap_load_us.*' "$log" || true)
