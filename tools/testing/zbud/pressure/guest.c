@@ -16,9 +16,9 @@
  *            object it built, for the host to compare;
  *   slide    /bin/workload mode=slide: a hot window that moves over a
  *            larger region, every page checked.
- * If no page goes to or comes from the swap disk for 30 samples while a
- * job runs, the sampler prints the kernel stack of each blocked task
- * ("zbudvm: stall: ...") and goes on.
+ * If neither the swap disk nor zswap stores or loads a page for 30
+ * samples while a job runs, the sampler prints the kernel stack of each
+ * blocked task ("zbudvm: stall: ...") and goes on.
  *
  * Arguments, KEY=VALUE:
  *   jobs=compile,slide   which jobs, in order ("none": the probe alone)
@@ -60,7 +60,7 @@
 #define CORPUS		"/dev/vdc"
 #define SWAP_STAT	"/sys/block/vda/stat"
 #define SWAP_SCHED	"/sys/block/vda/queue/scheduler"
-/* Samples without swap I/O after which a job counts as stalled */
+/* Samples without swap traffic after which a job counts as stalled */
 #define STALL_SAMPLES	30
 
 static const char *jobs = "compile,slide";
@@ -171,15 +171,15 @@ static void show_blocked(void)
 }
 
 /*
- * Samples the job's counters until killed.  When no page has gone to or
- * come from the swap disk for STALL_SAMPLES samples in a row, which no
- * finished run has come near (6 at most), the job is most likely stuck:
- * show where its blocked tasks wait, once per stall, so that the console
- * log says what a hung guest was doing.
+ * Samples the job's counters until killed.  When pswpin, pswpout and
+ * zswap's stored_pages have all stood still for STALL_SAMPLES samples in
+ * a row, which no run that finished has come near (4 at most), the job
+ * is most likely stuck: show where its blocked tasks wait, once per
+ * stall, so that the console log says what a hung guest was doing.
  */
 static pid_t start_sampler(const char *job, double t0)
 {
-	unsigned long long io, last = 0;
+	unsigned long long now[3], last[3] = { 0 };
 	unsigned int still = 0;
 	pid_t pid = fork();
 
@@ -187,11 +187,13 @@ static pid_t start_sampler(const char *job, double t0)
 		return pid;
 	for (;;) {
 		sample(job, t0);
-		io = read_vmstat("pswpin") + read_vmstat("pswpout");
-		still = io == last ? still + 1 : 0;
-		last = io;
+		now[0] = read_vmstat("pswpin");
+		now[1] = read_vmstat("pswpout");
+		now[2] = counter("stored_pages");
+		still = memcmp(now, last, sizeof(now)) ? 0 : still + 1;
+		memcpy(last, now, sizeof(now));
 		if (still == STALL_SAMPLES) {
-			say("stall: job=%s no swap I/O for %u samples",
+			say("stall: job=%s no swap traffic for %u samples",
 			    job, still);
 			show_blocked();
 		}

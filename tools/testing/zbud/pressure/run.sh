@@ -282,7 +282,7 @@ boot_one()
 	}
 	grep -q -a 'zbudvm: init done status=0' "$log" || ok=false
 	! grep -q -a 'zbudvm: stall: job=' "$log" ||
-		note "row '$label' run $n: a job's swap I/O stood still;" \
+		note "row '$label' run $n: a job's swap traffic stood still;" \
 		     "its blocked tasks' stacks are in $con"
 	scan_log "$log" >&2
 	[ "$problems" -eq 0 ] || ok=false
