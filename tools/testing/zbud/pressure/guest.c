@@ -18,7 +18,8 @@
  *            larger region, every page checked.
  * If neither the swap disk nor zswap stores or loads a page for 30
  * samples while a job runs, the sampler prints the kernel stack of each
- * blocked task ("zbudvm: stall: ...") and goes on.
+ * blocked task ("zbudvm: stall: ...") and goes on; after 120 samples
+ * it reboots the guest, which ends the run.
  *
  * Arguments, KEY=VALUE:
  *   jobs=compile,slide   which jobs, in order ("none": the probe alone)
@@ -44,6 +45,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,6 +64,8 @@
 #define SWAP_SCHED	"/sys/block/vda/queue/scheduler"
 /* Samples without swap traffic after which a job counts as stalled */
 #define STALL_SAMPLES	30
+/* ... and after which the guest gives up and reboots, ending the run */
+#define STALL_GIVE_UP	(4 * STALL_SAMPLES)
 
 static const char *jobs = "compile,slide";
 static const char *sched;
@@ -175,7 +179,9 @@ static void show_blocked(void)
  * zswap's stored_pages have all stood still for STALL_SAMPLES samples in
  * a row, which no run that finished has come near (4 at most), the job
  * is most likely stuck: show where its blocked tasks wait, once per
- * stall, so that the console log says what a hung guest was doing.
+ * stall, so that the console log says what a hung guest was doing.  If
+ * it is still stuck STALL_GIVE_UP samples in, reboot, which ends QEMU
+ * (-no-reboot) and fails the run at once instead of at its timeout.
  */
 static pid_t start_sampler(const char *job, double t0)
 {
@@ -196,6 +202,10 @@ static pid_t start_sampler(const char *job, double t0)
 			say("stall: job=%s no swap traffic for %u samples",
 			    job, still);
 			show_blocked();
+		}
+		if (still == STALL_GIVE_UP) {
+			say("stall: job=%s still stuck, rebooting", job);
+			reboot(RB_AUTOBOOT);
 		}
 		sleep_ms(sample_ms);
 	}
