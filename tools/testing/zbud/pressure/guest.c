@@ -115,7 +115,11 @@ static unsigned long long swap_requests(unsigned long long *writes)
 	return rd + wr;
 }
 
-static void sample(const char *job, double t0)
+/*
+ * Prints one sample line, and leaves in @traffic the pswpin, pswpout and
+ * stored_pages it printed.
+ */
+static void sample(const char *job, double t0, unsigned long long traffic[3])
 {
 	static const char *const rejects[] = {
 		"reject_compress_poor", "reject_alloc_fail",
@@ -126,10 +130,12 @@ static void sample(const char *job, double t0)
 	for (i = 0; rejects[i]; i++)
 		rej += counter(rejects[i]);
 	requests = swap_requests(&writes);
+	traffic[0] = read_vmstat("pswpin");
+	traffic[1] = read_vmstat("pswpout");
+	traffic[2] = counter("stored_pages");
 	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu swap_writes=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
-	    job, now() - t0, counter("pool_total_size"),
-	    counter("stored_pages"), read_vmstat("pswpin"),
-	    read_vmstat("pswpout"), requests, writes,
+	    job, now() - t0, counter("pool_total_size"), traffic[2],
+	    traffic[0], traffic[1], requests, writes,
 	    counter("written_back_pages"),
 	    counter("pool_limit_hit"), rej);
 }
@@ -192,10 +198,7 @@ static pid_t start_sampler(const char *job, double t0)
 	if (pid)
 		return pid;
 	for (;;) {
-		sample(job, t0);
-		now[0] = read_vmstat("pswpin");
-		now[1] = read_vmstat("pswpout");
-		now[2] = counter("stored_pages");
+		sample(job, t0, now);
 		still = memcmp(now, last, sizeof(now)) ? 0 : still + 1;
 		memcpy(last, now, sizeof(now));
 		if (still == STALL_SAMPLES) {
@@ -448,6 +451,7 @@ static int run_job(const char *job, const char *root, char *const argv[],
 		   char *const envp[])
 {
 	double t0 = now();
+	unsigned long long traffic[3];
 	struct cpu_ticks ticks;
 	pid_t sampler, pid;
 	int status;
@@ -471,7 +475,7 @@ static int run_job(const char *job, const char *root, char *const argv[],
 		return -1;
 	}
 	stop(sampler);
-	sample(job, t0);
+	sample(job, t0, traffic);
 	status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		 128 + WTERMSIG(status);
 	say("job name=%s status=%d seconds=%.1f", job, status, now() - t0);
