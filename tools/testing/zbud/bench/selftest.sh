@@ -178,14 +178,20 @@ for t in twosize mixed equal; do
 done
 "$BENCH" --reps 1 "$TMP/twosize.txt" "$TMP/mixed.txt" >"$TMP/table" \
 	2>"$TMP/err" || true
+# The table's cells are separated by '|' and padded with blanks.
+CELL=' *[|] *'
+check "bench: every table row has the header's 13 cells" \
+	awk -F "$CELL" '/^(trace|twosize|mixed) / && NF != 13 { bad = 1 }
+		/^(twosize|mixed) / { n++ } END { exit bad || n != 8 }' \
+	"$TMP/table"
 check "bench: table puts density, pages and the ratios first" \
-	awk 'NR == 1 { exit !($3 == "density" && $4 == "pages" &&
-			      $5 == "/bound" && $6 == "mvB/pg" &&
-			      $7 == "ns/op" && $8 == "/6.1") }' "$TMP/table"
+	awk -F "$CELL" 'NR == 1 { exit !($3 == "density" &&
+			$4 == "pages" && $5 == "/bound" && $6 == "mvB/pg" &&
+			$7 == "ns/op" && $8 == "/6.1" && NF == 13) }' "$TMP/table"
 check "bench: table has a $C row per trace" \
-	[ "$(awk -v a=$C '$2 == a' "$TMP/table" | wc -l)" = 2 ]
+	[ "$(awk -F "$CELL" -v a=$C '$2 == a' "$TMP/table" | wc -l)" = 2 ]
 check "bench: table agrees with csv on $C pages" \
-	[ "$(awk -v a=$C '$1 == "mixed" && $2 == a { print $4 }' \
+	[ "$(awk -F "$CELL" -v a=$C '$1 == "mixed" && $2 == a { print $4 }' \
 	     "$TMP/table")" = "$(field "$TMP/ccsv" mixed $C 5)" ]
 check "bench: compaction goals per trace" \
 	[ "$(sed -n '/^compaction goals/,$p' "$TMP/table" |

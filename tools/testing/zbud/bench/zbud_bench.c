@@ -127,7 +127,7 @@ static void print_header(unsigned int every)
 	if (every > 1)
 		printf("%s: the worker runs after every %u frees, then catches up at the end of the churn\n",
 		       COMPACT_ROW, every);
-	printf("%-20s %-14s %7s %8s %7s %7s %7s %6s | %8s %8s %8s %8s %8s\n",
+	printf("%-20s | %-14s | %7s | %8s | %7s | %7s | %7s | %6s | %8s | %8s | %8s | %8s | %8s\n",
 	       "trace", "allocator", "density", "pages", "/bound", "mvB/pg",
 	       "ns/op", "/6.1", "stored", "rejected", "alloc_ns", "free_ns",
 	       "move_ns");
@@ -136,20 +136,20 @@ static void print_header(unsigned int every)
 static void print_row(const struct bench_row *row,
 		      const struct replay_result *r)
 {
-	printf("%-20s %-14s %7.4f %8zu %7.4f ", row->trace, r->alloc,
-	       density(r), r->pages, bound_ratio(row, r));
+	printf("%-20s | %-14s | %7.4f | %8zu | %7.4f | ", row->trace,
+	       r->alloc, density(r), r->pages, bound_ratio(row, r));
 	if (r->compact)
-		printf("%7.0f ", moved_per_page(r));
+		printf("%7.0f | ", moved_per_page(r));
 	else
-		printf("%7s ", "-");
+		printf("%7s | ", "-");
 	if (!r->timed) {
-		printf("%7s %6s | %8zu %8s %8s %8s %8s\n", "-", "-", r->stored,
-		       "-", "-", "-", "-");
+		printf("%7s | %6s | %8zu | %8s | %8s | %8s | %8s\n", "-", "-",
+		       r->stored, "-", "-", "-", "-");
 		return;
 	}
-	printf("%7.1f %6.3f | %8zu %8zu %8.1f %8.1f ", r->total_ns,
-	       time_ratio(row, r), r->stored, r->rejected, r->alloc_ns,
-	       r->free_ns);
+	printf("%7.1f | %6.3f | %8zu | %8zu | %8.1f | %8.1f | ",
+	       r->total_ns, time_ratio(row, r), r->stored, r->rejected,
+	       r->alloc_ns, r->free_ns);
 	if (r->compact)
 		printf("%8.1f\n", r->move_ns);
 	else
