@@ -23,7 +23,9 @@
  * be destroyed, leaving one zbud pool (the new one), and it must be
  * empty.  6.1's zswap leaks a pool reference when a store finds the
  * pool full while its shrink work is still queued, and such a pool
- * lives on.
+ * lives on; a burst of stores into a pool whose limit is 0 comes first,
+ * so that the teardown meets that case in every run, not only when the
+ * workload happened to.
  * Userspace lines start with "zbudvm: " so the host can find them.  The
  * guest has no ACPI power-off; it reboots and QEMU runs with -no-reboot.
  */
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -54,6 +57,9 @@
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define ZSWAP_COMPRESSOR	"/sys/module/zswap/parameters/compressor"
 #define ZSWAP_ZPOOL	"/sys/module/zswap/parameters/zpool"
+#define ZSWAP_MAX_POOL	"/sys/module/zswap/parameters/max_pool_percent"
+#define ZSWAP_LIMIT_HIT	"/sys/kernel/debug/zswap/pool_limit_hit"
+#define BURST_PAGES	2048
 #define TEARDOWN_WAIT	20	/* seconds for a pool's release work */
 #define SLAB_DIR	"/sys/kernel/slab"
 #define REPLAY_DIR	"/sys/kernel/debug/zbud_replay/"
@@ -253,6 +259,47 @@ static bool zswap_on_our_zbud(void)
 	return !strcmp(zpool, "zbud") && !stat(ZBUD_DEBUGFS, &sb);
 }
 
+/*
+ * Page out BURST_PAGES pages while zswap's pool limit is 0: once a page is
+ * in the pool, a store finds it full and asks for the shrink work, and on
+ * 6.1 many do while that work is still queued.  The pages compress well
+ * and are not same-filled, so that they do go into the pool.  The series'
+ * zswap counts one limit hit in the burst (it then keeps rejecting until
+ * the pool can accept again), 6.1's one for each store that found the
+ * pool full.
+ */
+static int full_pool_burst(void)
+{
+	size_t len = (size_t)BURST_PAGES * SWAP_PAGE, off;
+	unsigned long long hits0 = 0, hits = 0;
+	char limit[16] = "";
+	char *p;
+	int err;
+
+	if (read_line(ZSWAP_MAX_POOL, limit, sizeof(limit)) ||
+	    read_number(ZSWAP_LIMIT_HIT, &hits0))
+		return 1;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		say("mmap %zu bytes: %s", len, strerror(errno));
+		return 1;
+	}
+	for (off = 0; off < len; off += 32)
+		snprintf(p + off, 32, "burst page %06zu line %04zu",
+			 off / SWAP_PAGE, off % SWAP_PAGE / 32);
+	err = write_file(ZSWAP_MAX_POOL, "0");
+	if (!err && madvise(p, len, MADV_PAGEOUT)) {
+		say("madvise(MADV_PAGEOUT): %s", strerror(errno));
+		err = 1;
+	}
+	err |= write_file(ZSWAP_MAX_POOL, limit);
+	err |= read_number(ZSWAP_LIMIT_HIT, &hits);
+	munmap(p, len);
+	say("burst pages=%d limit_hits=%llu", BURST_PAGES, hits - hits0);
+	return err != 0;
+}
+
 /* Switch to lz4, or to lzo from lz4: zswap makes a new pool. */
 static int switch_compressor(void)
 {
@@ -274,7 +321,7 @@ static int teardown(void)
 		say("teardown skipped: zswap is not on this series' zbud");
 		return 0;
 	}
-	return switch_compressor() | swap_off();
+	return full_pool_burst() | switch_compressor() | swap_off();
 }
 
 /*

@@ -9,8 +9,10 @@
 # been hit and at least a tenth of the pages that reached the swap disk
 # must have got there by writeback (6.1 rejects them instead).  On the
 # series' zbud under the series' zswap, compaction must have freed pages.
-# On the series' zbud, /init's teardown (a compressor switch, then swapoff)
-# must leave exactly one zbud pool, empty.  Ends with the line
+# On the series' zbud, /init's teardown (a burst of stores into a pool
+# whose limit is 0, a compressor switch, then swapoff) must have found
+# the pool full and must leave exactly one zbud pool, empty.  Ends with
+# the line
 # "N passed, N failed".
 #
 # Knobs (environment or make variables), with defaults:
@@ -72,6 +74,8 @@ fi
 case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
 zbud-6.1:* | *:zsmalloc | *:z3fold) ;;
 *)
+	check "stores found the pool full before the teardown's switch" \
+		[ "$(value 'burst .*limit_hits')" -ge 1 ]
 	check "a compressor switch and swapoff leave one zbud pool, empty" \
 		[ "$(value 'switch .*ok')" -eq 1 -a \
 		"$(value 'swapoff .*pools')" -eq 1 -a \
