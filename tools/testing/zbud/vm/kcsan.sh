@@ -5,8 +5,8 @@
 # its race cases included; then /init runs vm.sh's workload on zswap with
 # zbud, which writes back and compacts, while a child writes
 # compact_memory and zbud's debugfs compact and walks /proc/kpage* (the
-# workload's stress=1), and last the teardown (a compressor switch, then
-# swapoff).
+# workload's stress=1), and last the teardown (a burst of stores into a
+# pool whose limit is 0, a compressor switch, then swapoff).
 #
 # Passes when KCSAN ran (its selftest passed), KUnit is all ok, no page
 # is corrupt, writeback, compaction and the walks happened, and KCSAN
