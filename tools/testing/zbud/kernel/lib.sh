@@ -144,6 +144,65 @@ save_result()
 	mv "$ZBUD_DIR/results/$1.new" "$ZBUD_DIR/results/$1"
 }
 
+# samples_dat SAMPLES: the guest's sample lines (KEY=VALUE fields, with
+# t= seconds, pool_bytes=, stored= and pswpin=) as columns for plot_svg:
+# seconds, pool pages, stored pages, pages read from swap since the first.
+samples_dat()
+{
+	awk '{
+		for (i = 1; i <= NF; i++)
+			if (split($i, kv, "=") == 2)
+				v[kv[1]] = kv[2]
+		if (NR == 1)
+			in0 = v["pswpin"]
+		print v["t"], v["pool_bytes"] / 4096, v["stored"],
+		      v["pswpin"] - in0 }' "$1"
+}
+
+# plot_svg OUT TITLE PANELS DAT|LABEL...: draw one panel per
+# "COLUMN:y label" in PANELS (separated by ';'), one line per DAT file
+# (seconds in column 1), into the SVG OUT.  The SVG gets an SPDX line,
+# since plots are kept in the repository.  Without gnuplot, or if it
+# fails, it says so and draws nothing.
+plot_svg()
+{
+	local out=$1 title=$2 what p sep gp
+	local -a panels
+
+	IFS=';' read -r -a panels <<<"$3"
+	shift 3
+	[ $# -gt 0 ] || return 0
+	command -v gnuplot >/dev/null ||
+		{ note "no gnuplot: no ${out##*/}"; return 0; }
+	gp=$out.gp
+	{
+		echo "set terminal svg size 900,$((300 * ${#panels[@]})) dynamic"
+		echo "set output '$out.new'"
+		echo "set multiplot layout ${#panels[@]},1 title '$title'"
+		echo "set key left top; set grid; set xlabel 'seconds'"
+		for what in "${panels[@]}"; do
+			echo "set ylabel '${what#*:}'"
+			printf 'plot '
+			sep=
+			for p in "$@"; do
+				printf "%s'%s' using 1:%s with lines title '%s'" \
+					"$sep" "${p%%|*}" "${what%%:*}" "${p#*|}"
+				sep=', '
+			done
+			echo
+		done
+		echo "unset multiplot"
+	} >"$gp"
+	if ! gnuplot "$gp" >&2; then
+		note "gnuplot failed on $gp"
+		rm -f "$out.new"
+		return 0
+	fi
+	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' "$out.new"
+	mv "$out.new" "$out"
+	rm -f "$gp"
+}
+
 # Where apply-overlay.sh --replay puts replay/zbud_replay.c in a tree.
 REPLAY_FILE=mm/zbud_replay.c
 

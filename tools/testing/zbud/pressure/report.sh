@@ -21,7 +21,6 @@ set -euo pipefail
 [ $# -eq 1 ] && [ -f "$1/metrics" ] && [ -f "$1/rows" ] ||
 	die "usage: ${0##*/} RUN_DIR (made by run.sh)"
 run=$1
-PAGE_SIZE=4096
 mapfile -t rows <"$run/rows"
 jobs=$(cat "$run/jobs")
 results=$ZBUD_DIR/results
@@ -127,48 +126,17 @@ phases()
 # each row, into results/pressure-JOB.svg.
 plot()
 {
-	local job=$1 r f plots=() i=0 dat
+	local job=$1 r f plots=()
 
 	for r in "${rows[@]}"; do
 		f=$run/samples/$job.$r.1
 		[ -s "$f" ] || continue
-		label=$(label_of "$r")
-		dat=$run/samples/$job.$r.1.dat
-		awk -v page=$PAGE_SIZE '{
-			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			if (NR == 1) in0 = v["pswpin"]
-			print v["t"], v["pool_bytes"] / page, v["stored"],
-			      v["pswpin"] - in0 }' "$f" >"$dat"
-		plots+=("$dat|$label")
+		samples_dat "$f" >"$f.dat"
+		plots+=("$f.dat|$(label_of "$r")")
 	done
-	[ ${#plots[@]} -gt 0 ] || return 0
-	{
-		echo "set terminal svg size 900,900 dynamic"
-		echo "set output '$results/pressure-$job.svg.new'"
-		echo "set multiplot layout 3,1 title 'make pressure, job $job" \
-		     "(run 1 of each row)'"
-		echo "set key left top; set grid; set xlabel 'seconds'"
-		for what in "2:pool pages" "3:stored pages" "4:swap-ins (pswpin)"; do
-			echo "set ylabel '${what#*:}'"
-			printf 'plot '
-			i=0
-			for p in "${plots[@]}"; do
-				[ $i -eq 0 ] || printf ', '
-				printf "'%s' using 1:%s with lines title '%s'" \
-					"${p%%|*}" "${what%%:*}" "${p#*|}"
-				i=$((i + 1))
-			done
-			echo
-		done
-		echo "unset multiplot"
-	} >"$run/plot-$job.gp"
-	gnuplot "$run/plot-$job.gp" ||
-		{ note "gnuplot failed on $run/plot-$job.gp"; return 0; }
-	# The plots are kept in the repository, whose files all carry an
-	# SPDX line; gnuplot writes none.
-	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' \
-		"$results/pressure-$job.svg.new"
-	mv "$results/pressure-$job.svg.new" "$results/pressure-$job.svg"
+	plot_svg "$results/pressure-$job.svg" \
+		"make pressure, job $job (run 1 of each row)" \
+		"2:pool pages;3:stored pages;4:swap-ins (pswpin)" "${plots[@]}"
 }
 
 mkdir -p "$results"
@@ -186,9 +154,5 @@ for j in $jobs; do
 done
 phases
 for j in $jobs; do
-	if command -v gnuplot >/dev/null; then
-		plot "$j"
-	else
-		note "no gnuplot: no plot for job $j"
-	fi
+	plot "$j"
 done
