@@ -13,7 +13,7 @@ exec >&2
 PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
 libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
 util-linux git perl sparse python3-ply python3-git liblzo2-dev liblz4-dev
-libzstd-dev python3-sphinx clang lld"
+libzstd-dev python3-sphinx clang lld gnuplot-nox"
 [ $# -eq 0 ] || PACKAGES="$*"
 
 command -v dpkg-query >/dev/null ||

@@ -18,7 +18,8 @@
 #
 # Knobs: VM_ALLOCATORS (default "zbud zsmalloc z3fold zbud-6.1") and
 # every VM_* knob of vm.sh.  The table is also written to
-# tools/testing/zbud/results/vm.txt.
+# tools/testing/zbud/results/vm.txt, and a plot of each row's pool pages,
+# stored pages and swap-ins over time to results/vm.svg.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
@@ -45,8 +46,11 @@ note "rows: $VM_ALLOCATORS.  On a fresh machine this takes about 20" \
      "minutes (packages, Debian's source, two kernel builds); with" \
      "everything built, about 2 minutes a row"
 rows=()
+plots=()
 status=0
 zbud_secs=
+new_run_dir compare
+samples=$run
 for a in $VM_ALLOCATORS; do
 	rep=$(mktemp)
 	if [ "$a" = zbud-6.1 ] || [ "$a" = zbud-zswap61 ]; then
@@ -57,8 +61,12 @@ for a in $VM_ALLOCATORS; do
 	note "=== $a: vm.sh with flavour $flavour, zswap.zpool=$zpool"
 	ok=pass
 	# vm.sh's report is part of the result; its progress stays on stderr.
-	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool "$VM_DIR/vm.sh" |
-		tee "$rep" || ok=FAIL
+	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool VM_SAMPLES=$samples/$a \
+		"$VM_DIR/vm.sh" | tee "$rep" || ok=FAIL
+	if [ -s "$samples/$a" ]; then
+		samples_dat "$samples/$a" >"$samples/$a.dat"
+		plots+=("$samples/$a.dat|$a")
+	fi
 	[ "$ok" = pass ] || status=1
 	stored=$(field "$rep" zswap.stored_pages)
 	total=$(field "$rep" zswap.pool_total_size)
@@ -89,4 +97,6 @@ done
 } | tee "$results/vm.table"
 save_result vm.txt <"$results/vm.table"
 rm -f "$results/vm.table"
+plot_svg "$results/vm.svg" "make vm: zswap on each pool, same workload" \
+	"2:pool pages;3:stored pages;4:swap-ins (pswpin)" "${plots[@]}"
 [ "$status" -eq 0 ] || die "at least one row failed, see the output above"

@@ -33,18 +33,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -58,7 +60,9 @@
 #define ZSWAP_COMPRESSOR	"/sys/module/zswap/parameters/compressor"
 #define ZSWAP_ZPOOL	"/sys/module/zswap/parameters/zpool"
 #define ZSWAP_MAX_POOL	"/sys/module/zswap/parameters/max_pool_percent"
-#define ZSWAP_LIMIT_HIT	"/sys/kernel/debug/zswap/pool_limit_hit"
+#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
+#define ZSWAP_LIMIT_HIT	ZSWAP_DEBUGFS "pool_limit_hit"
+#define SAMPLE_MS	1000
 #define BURST_PAGES	2048
 #define TEARDOWN_WAIT	20	/* seconds for a pool's release work */
 #define SLAB_DIR	"/sys/kernel/slab"
@@ -169,6 +173,41 @@ static int workload(char **argv)
 	if (setup_swap(SWAP_DEV))
 		return 1;
 	return run(argv) ? 1 : 0;
+}
+
+/*
+ * In a child, print zswap's pool size and stored pages and the pages read
+ * from swap once a second, for make vm's plot, until killed.  Locked in
+ * memory, so that the pressure it samples does not stall it.
+ */
+static pid_t start_sampler(void)
+{
+	unsigned long long pool, stored;
+	struct timespec t0, t;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		say("mlockall: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pool = stored = 0;
+		read_number(ZSWAP_DEBUGFS "pool_total_size", &pool);
+		read_number(ZSWAP_DEBUGFS "stored_pages", &stored);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		say("sample t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu",
+		    (double)(t.tv_sec - t0.tv_sec) +
+		    (t.tv_nsec - t0.tv_nsec) / 1e9,
+		    pool, stored, read_vmstat("pswpin"));
+		sleep_ms(SAMPLE_MS);
+	}
+}
+
+static void stop_sampler(pid_t pid)
+{
+	if (pid > 0 && !kill(pid, SIGKILL))
+		waitpid(pid, NULL, 0);
 }
 
 /* The number of entries in @dir other than . and .., or -1. */
@@ -503,7 +542,10 @@ int main(void)
 	if (!strcmp(mode, "kunit"))
 		finish(0);
 	if (!strcmp(mode, "workload")) {
+		pid_t sampler = start_sampler();
+
 		status = workload(argv);
+		stop_sampler(sampler);
 		finish(status | teardown());
 	}
 	if (!strcmp(mode, "pressure")) {

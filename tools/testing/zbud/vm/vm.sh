@@ -23,6 +23,9 @@
 #   VM_APPEND (more kernel command line, e.g. a module parameter)
 #   VM_CHECK_WRITEBACK=1 or 0 (default 1 for flavour zbud with zpool
 #   zbud or z3fold; set 1 to show that 6.1's zswap fails the check)
+#   VM_SAMPLES=FILE: write the guest's once-a-second samples (pool
+#   bytes, stored pages, pswpin) there, for compare.sh's plot; they are
+#   left out of the report
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 
@@ -49,8 +52,13 @@ echo "--- console: zswap and zbud"
 grep -a -i -E 'zswap|zbud' "$log" |
 	grep -v -e 'zbudvm:' -e 'Kernel command line' || true
 echo "--- workload report"
-grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' || true
+grep -a 'zbudvm: ' "$log" | grep -a -v 'zbudvm: sample ' |
+	sed 's/.*zbudvm: //' || true
 echo "---"
+if [ -n "${VM_SAMPLES:-}" ]; then
+	grep -a 'zbudvm: sample ' "$log" | sed 's/.*zbudvm: sample //' \
+		>"$VM_SAMPLES" || true
+fi
 
 pool="zswap: loaded using pool $VM_COMPRESSOR/$VM_ZPOOL"
 check "QEMU ran to the end in time" $qemu_ok

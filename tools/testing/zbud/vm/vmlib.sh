@@ -134,14 +134,15 @@ PY
 
 # report_run HEADING: the KUnit results (kunit_results zbud), then the
 # workload's report from $log under HEADING, without its counters of
-# parameters, meminfo and vmstat.
+# parameters, meminfo and vmstat and without its samples.
 report_run()
 {
 	echo "--- KUnit"
 	kunit_results zbud
 	echo "--- $1"
 	grep -a 'zbudvm: ' "$log" | sed 's/.*zbudvm: //' |
-		grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' || true
+		grep -v -e '^param\.' -e '^meminfo\.' -e '^vmstat\.' \
+			-e '^sample ' || true
 }
 
 # Knobs are checked on the host, before anything is built or booted; each
