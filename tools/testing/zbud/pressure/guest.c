@@ -38,7 +38,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,13 +47,11 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
 #define PAGE		4096
-#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
 #define ZSWAP_ENABLED	"/sys/module/zswap/parameters/enabled"
 #define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
 #define CGROOT		"/sys/fs/cgroup"
@@ -76,24 +73,6 @@ static unsigned long probe_mib = 8, probe_reps = 1, sample_ms = 1000;
 
 static int make_cgroup(const char *name, unsigned long mib);
 static void enter_cgroup(const char *name);
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static unsigned long long counter(const char *name)
-{
-	char path[256];
-	unsigned long long v = 0;
-
-	snprintf(path, sizeof(path), ZSWAP_DEBUGFS "%s", name);
-	read_number(path, &v);
-	return v;
-}
 
 /*
  * Requests the swap disk completed, reads plus writes, and in @writes the
@@ -128,16 +107,16 @@ static void sample(const char *job, double t0, unsigned long long traffic[3])
 	int i;
 
 	for (i = 0; rejects[i]; i++)
-		rej += counter(rejects[i]);
+		rej += zswap_counter(rejects[i]);
 	requests = swap_requests(&writes);
 	traffic[0] = read_vmstat("pswpin");
 	traffic[1] = read_vmstat("pswpout");
-	traffic[2] = counter("stored_pages");
+	traffic[2] = zswap_counter("stored_pages");
 	say("sample job=%s t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu pswpout=%llu swap_requests=%llu swap_writes=%llu written_back=%llu pool_limit_hit=%llu rejects=%llu",
-	    job, now() - t0, counter("pool_total_size"), traffic[2],
+	    job, now() - t0, zswap_counter("pool_total_size"), traffic[2],
 	    traffic[0], traffic[1], requests, writes,
-	    counter("written_back_pages"),
-	    counter("pool_limit_hit"), rej);
+	    zswap_counter("written_back_pages"),
+	    zswap_counter("pool_limit_hit"), rej);
 }
 
 /*
@@ -212,14 +191,6 @@ static pid_t start_sampler(const char *job, double t0)
 		}
 		sleep_ms(sample_ms);
 	}
-}
-
-static void stop(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /*
@@ -471,10 +442,10 @@ static int run_job(const char *job, const char *root, char *const argv[],
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		say("job %s: %s", job, strerror(errno));
-		stop(sampler);
+		stop_child(sampler);
 		return -1;
 	}
-	stop(sampler);
+	stop_child(sampler);
 	sample(job, t0, traffic);
 	status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		 128 + WTERMSIG(status);

@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +45,6 @@
 #include <sys/swap.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -60,7 +58,6 @@
 #define ZSWAP_COMPRESSOR	"/sys/module/zswap/parameters/compressor"
 #define ZSWAP_ZPOOL	"/sys/module/zswap/parameters/zpool"
 #define ZSWAP_MAX_POOL	"/sys/module/zswap/parameters/max_pool_percent"
-#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
 #define ZSWAP_LIMIT_HIT	ZSWAP_DEBUGFS "pool_limit_hit"
 #define SAMPLE_MS	1000
 #define BURST_PAGES	2048
@@ -182,32 +179,19 @@ static int workload(char **argv)
  */
 static pid_t start_sampler(void)
 {
-	unsigned long long pool, stored;
-	struct timespec t0, t;
+	double t0 = now();
 	pid_t pid = fork();
 
 	if (pid)
 		return pid;
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		say("mlockall: %s", strerror(errno));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		pool = stored = 0;
-		read_number(ZSWAP_DEBUGFS "pool_total_size", &pool);
-		read_number(ZSWAP_DEBUGFS "stored_pages", &stored);
-		clock_gettime(CLOCK_MONOTONIC, &t);
 		say("sample t=%.1f pool_bytes=%llu stored=%llu pswpin=%llu",
-		    (double)(t.tv_sec - t0.tv_sec) +
-		    (t.tv_nsec - t0.tv_nsec) / 1e9,
-		    pool, stored, read_vmstat("pswpin"));
+		    now() - t0, zswap_counter("pool_total_size"),
+		    zswap_counter("stored_pages"), read_vmstat("pswpin"));
 		sleep_ms(SAMPLE_MS);
 	}
-}
-
-static void stop_sampler(pid_t pid)
-{
-	if (pid > 0 && !kill(pid, SIGKILL))
-		waitpid(pid, NULL, 0);
 }
 
 /* The number of entries in @dir other than . and .., or -1. */
@@ -545,7 +529,7 @@ int main(void)
 		pid_t sampler = start_sampler();
 
 		status = workload(argv);
-		stop_sampler(sampler);
+		stop_child(sampler);
 		finish(status | teardown());
 	}
 	if (!strcmp(mode, "pressure")) {

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Helpers shared by the test VM's /init and /bin/workload.  Every line
- * they print starts with "zbudvm: " so that the host can find it in the
- * console log.
+ * Helpers shared by the test VM's /init, /bin/workload and the pressure
+ * guest (pressure/guest.c).  Every line they print starts with "zbudvm: "
+ * so that the host can find it in the console log.
  */
 #ifndef ZBUDVM_UTIL_H
 #define ZBUDVM_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+#define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -26,5 +29,14 @@ int read_line(const char *path, char *buf, size_t size);
 
 /* Sleep @ms milliseconds. */
 void sleep_ms(unsigned int ms);
+
+/* Seconds on the monotonic clock. */
+double now(void);
+
+/* zswap's debugfs counter @name ("stored_pages", say); 0 if unreadable. */
+unsigned long long zswap_counter(const char *name);
+
+/* Kill the child @pid, if there is one (@pid > 0), and reap it. */
+void stop_child(pid_t pid);
 
 #endif /* ZBUDVM_UTIL_H */

@@ -46,7 +46,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -81,14 +80,6 @@ static void die(const char *what)
 {
 	say("workload error: %s: %s", what, strerror(errno));
 	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* splitmix64: a good 64-bit mix, cheap enough for every page. */
