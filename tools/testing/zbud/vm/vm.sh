@@ -4,9 +4,11 @@
 # workload (workload.c) under memory pressure.  Prints the console's
 # zswap and zbud lines and the workload's report, then checks that the
 # pool is the one asked for, zswap stored pages, no page came back
-# corrupt and the kernel reported no problem.  On the series' zswap with
-# a pool that can write back (zbud, z3fold), the pool limit must have
-# been hit and at least a tenth of the pages that reached the swap disk
+# corrupt, /init's sampler (make vm's plot) printed a sample at least
+# every 3 s and the kernel reported no problem.  On the series' zswap
+# with a pool that can write back (zbud, z3fold), the pool limit must
+# have been hit, the samples must show the pool at 90% of its limit or
+# more, and at least a tenth of the pages that reached the swap disk
 # must have got there by writeback (6.1 rejects them instead).  On the
 # series' zbud under the series' zswap, compaction must have freed pages.
 # On the series' zbud, /init's teardown (a burst of stores into a pool
@@ -55,10 +57,21 @@ echo "--- workload report"
 grep -a 'zbudvm: ' "$log" | grep -a -v 'zbudvm: sample ' |
 	sed 's/.*zbudvm: //' || true
 echo "---"
-if [ -n "${VM_SAMPLES:-}" ]; then
-	grep -a 'zbudvm: sample ' "$log" | sed 's/.*zbudvm: sample //' \
-		>"$VM_SAMPLES" || true
-fi
+samples=$run/samples
+grep -a 'zbudvm: sample ' "$log" | sed 's/.*zbudvm: sample //' \
+	>"$samples" || true
+[ -z "${VM_SAMPLES:-}" ] || cp "$samples" "$VM_SAMPLES"
+# The samples' count, whether they came at most 3 s apart with seconds
+# increasing, and the pool's peak in pages.
+read -r nsamples steady peak < <(samples_dat "$samples" | awk '{
+	if (NR > 1 && ($1 <= t || $1 > t + 3))
+		gaps++
+	t = $1
+	if ($2 > peak)
+		peak = $2
+} END { printf "%d %d %d\n", NR, !gaps, peak }')
+# zswap's limit in pages: max_pool_percent of totalram (MemTotal).
+limit=$(($(value meminfo.MemTotal_kB) / 4 * VM_POOL_PERCENT / 100))
 
 pool="zswap: loaded using pool $VM_COMPRESSOR/$VM_ZPOOL"
 check "QEMU ran to the end in time" $qemu_ok
@@ -67,6 +80,8 @@ check "init finished with status 0 (workload, teardown)" \
 	grep -q -a "zbudvm: init done status=0" "$log"
 check "zswap stored_pages > 0" [ "$(value zswap.stored_pages)" -gt 0 ]
 check "no page corrupt" [ "$(value 'result .*corrupt')" -eq 0 ]
+check "the sampler printed a sample at least every 3 s ($nsamples)" \
+	[ "$nsamples" -ge 5 -a "$steady" -eq 1 ]
 if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 	check "zswap's pool limit was hit" \
 		[ "$(value zswap.pool_limit_hit)" -gt 0 ]
@@ -74,6 +89,8 @@ if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 		[ "$(value vmstat.pswpout)" -gt 0 -a \
 		$(($(value zswap.written_back_pages) * 10)) -ge \
 		"$(value vmstat.pswpout)" ]
+	check "the samples show the pool at 90% of its limit or more" \
+		[ "$limit" -gt 0 -a $((peak * 10)) -ge $((limit * 9)) ]
 fi
 if [ "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" = zbud:zbud ]; then
 	check "zbud's compaction freed pages (pages_compacted > 0)" \
