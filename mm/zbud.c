@@ -146,8 +146,8 @@ enum zbud_side {
 /**
  * struct zbud_page - zbud's view of a struct page
  * @__page_flags: page->flags, untouched
- * @lru: entry in the pool's LRU list; empty while the page is isolated
- *       for reclaim
+ * @lru: entry in the pool's LRU list; empty while reclaim or compaction
+ *       has the page isolated
  * @__page_mapping: page->mapping, never written
  * @bucket: entry in a free-space list, linked only while the page holds
  *          exactly one zpage and has room for another
@@ -228,7 +228,7 @@ struct zbud_stats {
 /**
  * struct zbud_pool - a set of pages and the lists that index them
  * @lock: protects every field below and the zbud_page of every page
- * @lru: all pages that are not isolated for reclaim, most recent first
+ * @lru: all pages not isolated by reclaim or compaction, most recent first
  * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units;
  *           ZBUD_UNITS list heads, allocated on their own
  * @nonempty: which @buckets have pages
@@ -887,7 +887,7 @@ EXPORT_SYMBOL_GPL(zbud_alloc);
  *
  * A page that is left empty goes back to the page allocator, unless
  * reclaim or compaction has isolated it; they free it then.  A page left
- * with one zpage that fits beside another queues compaction.  Under
+ * with one zpage may queue compaction (see the overview).  Under
  * CONFIG_DEBUG_VM a handle that is not live in @pool is ignored, and
  * reported with a warning the first time in each pool.
  *
