@@ -15,11 +15,12 @@
  * first run brackets every call with clock_gettime(), the second times
  * chunks of about a thousand calls as a whole.  Runs are repeated, in
  * rotating order, after one untimed warm-up run each; small traces are
- * repeated more.  Per chunk the fastest run is kept, which filters out
- * preemption on a busy machine.  A bracket costs about as much as a call
- * here, so its cost is taken as the difference of the two kinds of run
- * and removed: alloc_ns and free_ns then add up to total_ns, the batch
- * time per zpage stored and freed.
+ * repeated more, and the repeats are shared out among the CPUs the bench
+ * may run on, a block each.  Per chunk the fastest run is kept, which
+ * filters out preemption on a busy machine and a slow CPU.  A bracket
+ * costs about as much as a call here, so its cost is taken as the
+ * difference of the two kinds of run and removed: alloc_ns and free_ns
+ * then add up to total_ns, the batch time per zpage stored and freed.
  *
  * Compaction (zbud+compact): zbud_free() queues a work item when it
  * leaves a zpage alone in a page that fits beside another, and a kworker
@@ -43,7 +44,9 @@
  * written into its zpage when it was stored, so a move that copied or
  * repointed wrongly fails the replay.
  */
+#define _GNU_SOURCE	/* sched_setaffinity() */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,6 +636,32 @@ static void summarize(const struct run *runs, unsigned int reps,
 	}
 }
 
+/*
+ * Moves the replaying thread to the CPU whose turn rep @rep of @reps is,
+ * among @cpus, those it was allowed at the start.  The vCPUs of a virtual
+ * machine need not run at the same speed: on the 2-vCPU machines this
+ * bench runs on, one replayed the same trace at half the speed of the
+ * other for as long as the process stayed there, so the times depended on
+ * where the scheduler put it.  Each CPU gets a block of consecutive reps,
+ * so that each chunk's fastest run comes from the fastest CPU; moving at
+ * every rep instead left every run with cold caches.
+ */
+static void pin_rep(const cpu_set_t *cpus, unsigned int rep,
+		    unsigned int reps)
+{
+	int n = CPU_COUNT(cpus), cpu, k = (unsigned long)rep * n / reps;
+	cpu_set_t one;
+
+	for (cpu = 0; n && cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, cpus) || k--)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
 /* Fills in pages, the counters and the timing fields of @res. */
 static int time_allocs(const struct schedule *s, unsigned int reps,
 		       struct user *u, struct replay_result *res)
@@ -640,6 +669,7 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 	size_t chunks = nr_chunks(s), i, a;
 	struct run *runs, warm = { 0 };
 	unsigned int rep;
+	cpu_set_t cpus;
 	int ret = -1;
 
 	if (!s->n)		/* every size refused: nothing to time */
@@ -669,7 +699,10 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 		res[a].move_failures = warm.stats[2];
 		res[a].works_run = warm.works;
 	}
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		CPU_ZERO(&cpus);
 	for (rep = 0; rep < reps; rep++) {
+		pin_rep(&cpus, rep, reps);
 		/* Rotate the order so that none always runs first. */
 		for (i = 0; i < bench_nr_allocs; i++) {
 			const struct bench_alloc *ba;
@@ -699,6 +732,8 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 			}
 		}
 	}
+	if (CPU_COUNT(&cpus))
+		sched_setaffinity(0, sizeof(cpus), &cpus);
 	for (a = 0; a < bench_nr_allocs; a++)
 		summarize(runs + a * reps, reps, chunks, s, &res[a]);
 	ret = 0;
