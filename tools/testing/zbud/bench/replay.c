@@ -678,6 +678,8 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 		reps = (MIN_CALLS + 2 * s->n - 1) / (2 * s->n);
 	if (reps > MAX_REPS)
 		reps = MAX_REPS;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		CPU_ZERO(&cpus);
 	runs = calloc((size_t)reps * MAX_ALLOCS, sizeof(*runs));
 	if (!runs || run_alloc(&warm, chunks))
 		goto nomem;
@@ -699,8 +701,6 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 		res[a].move_failures = warm.stats[2];
 		res[a].works_run = warm.works;
 	}
-	if (sched_getaffinity(0, sizeof(cpus), &cpus))
-		CPU_ZERO(&cpus);
 	for (rep = 0; rep < reps; rep++) {
 		pin_rep(&cpus, rep, reps);
 		/* Rotate the order so that none always runs first. */
@@ -732,8 +732,6 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 			}
 		}
 	}
-	if (CPU_COUNT(&cpus))
-		sched_setaffinity(0, sizeof(cpus), &cpus);
 	for (a = 0; a < bench_nr_allocs; a++)
 		summarize(runs + a * reps, reps, chunks, s, &res[a]);
 	ret = 0;
@@ -741,6 +739,9 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 nomem:
 	fprintf(stderr, "zbud_bench: out of memory\n");
 out:
+	/* Back to the CPUs it had, after a failed run as well. */
+	if (CPU_COUNT(&cpus))
+		sched_setaffinity(0, sizeof(cpus), &cpus);
 	for (i = 0; runs && i < (size_t)reps * MAX_ALLOCS; i++)
 		free(runs[i].batch);
 	free(runs);
