@@ -15,7 +15,20 @@
 # pagesizes, series the lint part of the patch series (checkpatch, kernel-doc,
 # sparse and W=1); the per-step builds run only in `make series`.
 set -euo pipefail
-. "$(dirname "$0")/kernel/lib.sh"
+# vmlib.sh checks the VM_*, DEBUG_*, ... knobs: a bad one stops the run
+# here, before any suite builds.
+. "$(dirname "$0")/vm/vmlib.sh"
+
+SUITES=${CHECK_SUITES:-kunit install vm z3fold debug replay harness bench \
+	series}
+for suite in $SUITES; do
+	case $suite in
+	kunit | install | vm | z3fold | debug | kcsan | replay | harness | \
+	bench | series) ;;
+	*) die "CHECK_SUITES: unknown suite '$suite'" ;;
+	esac
+done
+[ -n "${SUITES// /}" ] || die "CHECK_SUITES: no suite"
 
 note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
@@ -34,7 +47,9 @@ run_suite()
 	out=$(mktemp)
 	# A suite's results are its stdout; apt and build progress stay on
 	# stderr.
-	"$@" | tee "$out" || rc=$?
+	# Only the last line of the whole run has the bare totals form.
+	"$@" | tee "$out" | sed -E "s/^[0-9]+ passed, [0-9]+ failed\$/$name: &/" ||
+		rc=$?
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||
 		true
 	rm -f "$out"
@@ -60,8 +75,7 @@ run_suite()
 	total_failed=$((total_failed + f))
 }
 
-for suite in ${CHECK_SUITES:-kunit install vm z3fold debug replay harness \
-	      bench series}; do
+for suite in $SUITES; do
 	case $suite in
 	install)
 		run_suite install "$ZBUD_DIR/kernel/install-test.sh"
@@ -73,11 +87,8 @@ for suite in ${CHECK_SUITES:-kunit install vm z3fold debug replay harness \
 		run_suite z3fold env VM_ZPOOL=z3fold "$ZBUD_DIR/vm/vm.sh"
 		;;
 	harness)
-		if [ -f "$ZBUD_DIR/harness/Makefile" ]; then
-			run_suite harness "${MAKE:-make}" -C "$ZBUD_DIR/harness" check
-		else
-			echo "=== harness: skipped, no harness/Makefile yet"
-		fi
+		run_suite harness "${MAKE:-make}" -s --no-print-directory \
+			-C "$ZBUD_DIR/harness" check
 		;;
 	bench)
 		run_suite bench "${MAKE:-make}" -s --no-print-directory \
@@ -86,9 +97,6 @@ for suite in ${CHECK_SUITES:-kunit install vm z3fold debug replay harness \
 	series)
 		run_suite series "${MAKE:-make}" -s --no-print-directory \
 			-C "$ZBUD_DIR/series" lint
-		;;
-	*)
-		die "unknown suite '$suite' in CHECK_SUITES"
 		;;
 	esac
 done
