@@ -3,7 +3,7 @@
 # Run the harness's test programs and total their "N passed, N failed"
 # lines into one last line of the same form; exit non-zero on any
 # failure.  A program that dies before its summary (a sanitizer report,
-# a crash) counts as one more failure.
+# a crash) or ends without one counts as one more failure.
 set -euo pipefail
 
 [ $# -gt 0 ] || { echo "usage: ${0##*/} PROGRAM..." >&2; exit 2; }
@@ -32,7 +32,10 @@ for prog in "$@"; do
 		f=${line#* passed, }
 		f=${f%% *}
 	fi
-	if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "$f" -eq 0 ]; }; then
+	if [ -z "$line" ]; then
+		echo "not ok - $name printed no summary (exit status $rc)"
+		f=$((f + 1))
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $name exited with status $rc"
 		f=$((f + 1))
 	fi
