@@ -128,7 +128,18 @@ check "once swap is off, one zbud pool is left (the new one), empty" \
 	"$(value 'swapoff .*pools')" -eq 1 -a "$(value 'swapoff .*unread')" -eq 0 ]
 check "zswap made a new zbud pool with no page above order 0 to be had" \
 	[ "$(value 'poolswitch .*ok')" -eq 1 ]
-check "the replay ran on zbud" grep -q -a 'zbudvm: replay trace=.* zbud ' "$log"
+# Each trace's zbud row: objects stored, and those found corrupt.
+read -r replay_rows replay_stored replay_corrupt < <(grep -a -o \
+	'zbudvm: replay trace=[^ ]* zbud .*' "$log" | awk '{
+	for (i = 1; i <= NF; i++)
+		if (split($i, kv, "=") == 2)
+			v[kv[1]] = kv[2]
+	stored += v["stored"] + 0 > 0
+	corrupt += v["corrupt"] + 0 != 0
+} END { printf "%d %d %d\n", NR, stored, corrupt }')
+check "the replay stored into zbud and found nothing corrupt" \
+	[ "$replay_rows" -gt 0 -a "$replay_stored" -eq "$replay_rows" -a \
+	"$replay_corrupt" -eq 0 ]
 check "the replay's pools left no debugfs behind" \
 	[ "$(value 'replay pools_left')" -eq 0 ]
 check "kmemleak scanned and found nothing" \
