@@ -60,7 +60,8 @@ with_progress()
 }
 
 # need_uint NAME [MIN [MAX]]: die unless the variable NAME, if set, is a
-# whole number in MIN..MAX (MIN defaults to 1).
+# whole number in MIN..MAX (MIN defaults to 1), written without leading
+# zeros, which $((...)) would read as octal.
 need_uint()
 {
 	local name=$1 min=${2:-1} max=${3:-} v range
@@ -69,7 +70,8 @@ need_uint()
 	[ -n "$v" ] || return 0
 	range="at least $min"
 	[ -z "$max" ] || range="from $min to $max"
-	[[ $v =~ ^[0-9]{1,9}$ ]] && [ "$v" -ge "$min" ] &&
+	[[ $v =~ ^0[0-9] ]] && range+=", without leading zeros"
+	[[ $v =~ ^(0|[1-9][0-9]{0,8})$ ]] && [ "$v" -ge "$min" ] &&
 		{ [ -z "$max" ] || [ "$v" -le "$max" ]; } ||
 		die "$name='$v': must be a whole number $range"
 }
@@ -224,7 +226,9 @@ sync_tree()
 		excludes+=("--exclude=/$f")
 	done
 	mkdir -p "$tree"
-	rsync -a --delete "${excludes[@]}" "$src/" "$tree/" >&2
+	with_progress "copying $src to $tree" \
+		'echo "$(du -sm "$tree" | cut -f1) MiB there"' \
+		rsync -a --delete "${excludes[@]}" "$src/" "$tree/" >&2
 	"$ZBUD_DIR/kernel/apply-overlay.sh" "$@" "$tree" "$src" >&2
 }
 

@@ -32,9 +32,10 @@ if [ -n "${KDIR:-}" ]; then
 	dst=$CACHE/src/kdir-$(realpath "$KDIR" | sha1sum | cut -c1-10)
 	# Leave out git data and in-tree build state: the latter would
 	# make the out-of-tree build refuse the copy.
-	rsync -a --delete --exclude=/.git --exclude=/.config \
+	with_progress "copying $KDIR" 'echo "$(du -sm "$dst" | cut -f1) MiB"' \
+		rsync -a --delete --exclude=/.git --exclude=/.config \
 		--exclude=/include/config/ \
-		--exclude='/arch/*/include/generated/' "$KDIR/" "$dst/"
+		--exclude='/arch/*/include/generated/' "$KDIR/" "$dst/" >&2
 else
 	"$ZBUD_DIR/kernel/deps.sh"
 	[ -f "$TARBALL" ] ||
@@ -46,7 +47,9 @@ else
 		note "extracting $TARBALL into $dst"
 		rm -rf "$dst.tmp"
 		mkdir -p "$dst.tmp"
-		tar -xJf "$TARBALL" -C "$dst.tmp" --strip-components=1
+		with_progress "extracting linux-source-6.1" \
+			'echo "$(du -sm "$dst.tmp" | cut -f1) MiB written"' \
+			tar -xJf "$TARBALL" -C "$dst.tmp" --strip-components=1
 		mv "$dst.tmp" "$dst"
 	fi
 fi
