@@ -301,7 +301,10 @@ kmake()
 		target=(ARCH=hexagon LLVM=1)
 		;;
 	esac
-	CCACHE_DIR=$CACHE/ccache make -C "$STREE" O="$SCACHE/build-$cfg" \
+	# Without the flags of the make that runs us: its -s would silence
+	# the CC lines that lint.sh and bisect-build.sh read in the log.
+	env -u MAKEFLAGS -u MFLAGS CCACHE_DIR="$CACHE/ccache" \
+		make -C "$STREE" O="$SCACHE/build-$cfg" \
 		"${target[@]}" LOCALVERSION= HOSTCC="ccache gcc" "$@" \
 		>>"$log" 2>&1
 }
