@@ -126,10 +126,11 @@ MODULE_PARM_DESC(compaction, "Move lone zpages together to free pages");
  * A free queues compaction once lone zpages of at most half a page are
  * more than 1/ZBUD_LONE_SHARE of the pool's pages, and only while the pool
  * is not draining: at least one allocation per ZBUD_DRAIN_RATIO frees.
- * Compacting at every free that leaves a pair tripled the cost of alloc +
- * free in zbud_bench: a new zpage refills a lone page for nothing, and
- * when zpages only go, their pages go with them.  A ratio of 2 kept zswap
- * from compacting while the VM workload read its pages back.
+ * Compacting at every free that leaves a pair made alloc + free cost 1.3
+ * to 3.9 times 6.1's in zbud_bench: a new zpage refills a lone page for
+ * nothing, and when zpages only go, their pages go with them.  A ratio
+ * of 2 kept zswap from compacting while the VM workload read its pages
+ * back.
  */
 #define ZBUD_LONE_SHARE		512
 #define ZBUD_DRAIN_RATIO	8
@@ -952,15 +953,18 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  *
  * Takes the page at the LRU tail off every list and calls the pool's
  * evict callback for each zpage on it, with the pool lock dropped.  A
- * successful callback has freed its handle with zbud_free().  When the
- * page is empty it is freed; otherwise it goes back to the LRU head and
- * the next tail page is tried.
+ * callback that returns 0 has freed its handle with zbud_free(), or found
+ * that the handle was not its to evict; either way zbud looks at both
+ * zpages afresh.  When the page is empty it is freed; otherwise it goes
+ * back to the LRU head and the next tail page is tried.
  *
  * Context: Process context; the evict callback may sleep.  Takes the pool
  * lock and drops it around each callback.
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
- * callback, @retries is 0 or the pool is empty; -EAGAIN if @retries pages
- * were tried and none could be freed.
+ * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
+ * other callers have taken every page off it for now); -EAGAIN if
+ * @retries pages, or all those on the LRU, were tried and none could be
+ * freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
