@@ -96,7 +96,8 @@ if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 		[ "$(value vmstat.pswpout)" -gt 0 -a \
 		$(($(value zswap.written_back_pages) * 10)) -ge \
 		"$(value vmstat.pswpout)" ]
-	check "the samples show the pool at 90% of its limit or more" \
+	what="the samples show the pool at 90% of its limit or more"
+	check "$what (peak $peak KiB, limit $limit KiB)" \
 		[ "$limit" -gt 0 -a $((peak * 10)) -ge $((limit * 9)) ]
 fi
 if [ "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" = zbud:zbud ]; then
