@@ -40,6 +40,7 @@ series_hash()
 
 # Two cores, shared with other jobs: stay at -j2 unless told otherwise.
 SERIES_JOBS=${SERIES_JOBS:-2}
+need_uint SERIES_JOBS 1 256
 
 # Files of the series that are whole files; the rest are the hunks of
 # Kconfig.patch and the MAINTAINERS entry.

@@ -30,14 +30,16 @@ start=$SECONDS
 # The cover letter lists checks only after a full run passed on this tree.
 [ "$mode" = lint ] || rm -f "$SCACHE/checks.txt"
 
-# run SCRIPT ARGS...: run a check script and add its total to ours.
+# run SCRIPT ARGS...: run a check script and add its total to ours.  Its
+# own total is shown with its name in front: only our last line is bare.
 run()
 {
-	local out last p f
+	local out last p f rc=0
 
 	out=$SCACHE/logs/run-${1%.sh}.out
 	mkdir -p "$SCACHE/logs"
-	"$SERIES_DIR/$1" "${@:2}" | tee "$out" || true
+	"$SERIES_DIR/$1" "${@:2}" | tee "$out" |
+		sed -E "s/^[0-9]+ passed, [0-9]+ failed\$/${1%.sh}: &/" || rc=$?
 	last=$(tail -n 1 "$out")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		p=${BASH_REMATCH[1]}
@@ -45,6 +47,10 @@ run()
 	else
 		echo "FAIL: $1 ended without a total"
 		p=0
+		f=1
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $1 exited with status $rc"
 		f=1
 	fi
 	passed=$((passed + p))
