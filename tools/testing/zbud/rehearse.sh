@@ -9,9 +9,10 @@
 # kernel/stubs.sh first in PATH, so that each command takes deps.sh's
 # install branch without removing anything from this machine.  Each
 # command's stdout goes to DIR.<command>.log.out and its stderr to
-# DIR.<command>.log; a command whose stdout holds progress or apt output
-# counts as failed.  stdout gets one line per command with its exit
-# status, time and the last line of its stdout.  COMMAND is vm or
+# DIR.<command>.log; a command whose stdout holds progress, apt, make or
+# compiler output counts as failed, and so does a check whose stdout does
+# not end with its totals line.  stdout gets one line per command with
+# its exit status, time and the last line of its stdout.  COMMAND is vm or
 # check (default both, in that order).  Takes about 45 minutes (two cold
 # kernel builds in each command).
 set -euo pipefail
@@ -41,17 +42,21 @@ make_apt_stubs "$state/bin" "$state"
 run_in_clone()
 {
 	(cd "$dir" && unset CACHE KDIR &&
-	 PATH=$state/bin:$PATH make -C tools/testing/zbud "$1") >"$2.out" 2>"$2"
+	 PATH=$state/bin:$PATH make --no-print-directory -C tools/testing/zbud \
+		"$1") >"$2.out" 2>"$2"
 }
 
 # Progress, apt and build output belong on stderr: lines in the form of
-# lib.sh's note() or of apt's output must not reach stdout.
+# lib.sh's note(), of apt's output, of make's own messages or of compiler
+# commands must not reach stdout.
 CHATTER='^[A-Za-z0-9_.-]+\.sh: |^(Get|Hit):[0-9]|^Reading package|^Setting up '
+CHATTER+='|^make(\[[0-9]+\])?: |^(ccache )?(gcc|cc|clang) '
 
 for cmd in $cmds; do
 	rm -f "$state/installed" "$state/apt.log"
 	log=$dir.$cmd.log
-	note "make -C tools/testing/zbud $cmd in $dir (log: $log)"
+	note "make --no-print-directory -C tools/testing/zbud $cmd in $dir" \
+	     "(log: $log)"
 	start=$SECONDS
 	rc=0
 	with_progress "make $cmd" 'tail -n 1 "$log" | cut -c1-100' \
@@ -63,6 +68,11 @@ for cmd in $cmds; do
 		grep -m 3 -E "$CHATTER" "$log.out" >&2
 		[ "$rc" -ne 0 ] || rc=1
 		note "make $cmd printed $chatter progress lines on stdout"
+	}
+	[ "$cmd" != check ] ||
+		tail -n 1 "$log.out" | grep -qE '^[0-9]+ passed, [0-9]+ failed$' || {
+		[ "$rc" -ne 0 ] || rc=1
+		note "make check's stdout does not end with its totals line"
 	}
 	result "make $cmd: exit $rc, $(((SECONDS - start) / 60)) min," \
 	       "stdout: $log.out, last line: $(tail -n 1 "$log.out")"
