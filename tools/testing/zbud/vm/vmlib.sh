@@ -164,6 +164,7 @@ check_knobs()
 	need_uint VM_POOL_PERCENT 1 100
 	need_uint VM_SEED 0
 	need_uint VM_TIMEOUT
+	need_uint VM_THROTTLE_IOPS 0
 	need_uint KUNIT_TIMEOUT
 	need_uint DEBUG_FILL_MIB
 	need_uint DEBUG_INJECT 0 100
