@@ -45,11 +45,12 @@ run_suite()
 	shift
 	echo "=== $name"
 	out=$(mktemp)
-	# A suite's results are its stdout; apt and build progress stay on
-	# stderr.
-	# Only the last line of the whole run has the bare totals form.
-	"$@" | tee "$out" | sed -E "s/^[0-9]+ passed, [0-9]+ failed\$/$name: &/" ||
-		rc=$?
+	# A suite's results are its stdout (apt and build progress stay on
+	# stderr).  Its totals line gets its name in front, so that only the
+	# last line of the whole run has the bare form; sed -u passes each
+	# line on at once, for logs that are read while the suite runs.
+	"$@" | tee "$out" |
+		sed -u -E "s/^[0-9]+ passed, [0-9]+ failed\$/$name: &/" || rc=$?
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||
 		true
 	rm -f "$out"
