@@ -163,6 +163,14 @@ lock_series
 src=$("$ZBUD_DIR/kernel/source.sh")
 [ -f "$src/Makefile" ] || die "source.sh printed '$src', not a kernel tree"
 
+# import_tree SRC INDEX: add every file of SRC to INDEX, under the cache
+# lock.
+import_tree()
+{
+	(lock_cache && cd "$1" &&
+	 GIT_INDEX_FILE=$2 sgit --work-tree="$1" add -A -f)
+}
+
 # The pristine tree becomes the base commit.  Its metadata is fixed, so
 # the same tree always gives the same commit id.  git only reads $src;
 # its index lives in the cache and makes reruns a stat() of each file.
@@ -181,9 +189,9 @@ import_base()
 	[ -f "$index" ] ||
 		note "importing $src into $SGIT (once, about a minute)"
 	# -f: Debian's top-level .gitignore ignores every file.
-	(lock_cache && cd "$src" &&
-	 GIT_INDEX_FILE=$index sgit --work-tree="$src" add -A -f) ||
-		die "could not import $src"
+	with_progress "importing $src" \
+		'echo "$(du -sm "$SGIT/objects" | cut -f1) MiB of objects"' \
+		import_tree "$src" "$index" || die "could not import $src"
 	tree=$(GIT_INDEX_FILE=$index sgit write-tree)
 	ver=$(awk '/^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION) =/ {
 			v[$1] = $3

@@ -168,6 +168,23 @@ cover_check()
 }
 cover_check
 
+# under_lock COMMAND...: COMMAND in a subshell that holds the cache lock.
+under_lock()
+{
+	(lock_cache && "$@")
+}
+
+# slow LOG WHAT COMMAND...: COMMAND under the cache lock.  A cold configure
+# or build takes minutes, so every 30 s stderr gets how many files the
+# build that logs to LOG has compiled.
+slow()
+{
+	progress_log=$1
+	with_progress "$2" \
+		'echo "$(grep -c "^  CC" "$progress_log") files compiled"' \
+		under_lock "${@:3}"
+}
+
 # 256 KiB pages: Kconfig must give ZBUD=y without an unmet dependency,
 # and mm/zbud.o must build, with W=1, for hexagon.
 page256k_check()
@@ -175,7 +192,7 @@ page256k_check()
 	local cfg=hexagon-256k log=$logs/hexagon-256k.log found
 
 	: >"$log"
-	if ! (lock_cache && configure "$cfg" "$log"); then
+	if ! slow "$log" "configuring $cfg" configure "$cfg" "$log"; then
 		fail "256 KiB pages (hexagon): Kconfig, see $log"
 		grep -E 'unmet|options not set' "$log" | sed 's/^/  /'
 		return
@@ -186,8 +203,8 @@ page256k_check()
 		return
 	fi
 	rm -f "$SCACHE/build-$cfg/mm/zbud.o"
-	(lock_cache && kmake "$cfg" "$log" -j"$SERIES_JOBS" W=1 mm/zbud.o) ||
-		true
+	slow "$log" "building mm/zbud.o ($cfg)" \
+		kmake "$cfg" "$log" -j"$SERIES_JOBS" W=1 mm/zbud.o || true
 	found=$(series_warnings "$log")
 	if [ ! -f "$SCACHE/build-$cfg/mm/zbud.o" ] || [ -n "$found" ]; then
 		fail "256 KiB pages (hexagon): mm/zbud.o, see $log"
@@ -208,7 +225,7 @@ for cfg in $configs; do
 	build=$SCACHE/build-$cfg
 	log=$logs/sparse-$cfg.log
 	: >"$log"
-	if ! (lock_cache && configure "$cfg" "$log"); then
+	if ! slow "$log" "configuring $cfg" configure "$cfg" "$log"; then
 		fail "sparse/W=1 ($cfg): cannot configure, see $log"
 		tail -n 5 "$log" | sed 's/^/  /'
 		continue
@@ -227,8 +244,9 @@ for cfg in $configs; do
 		fi
 	done
 	[ ${#objs[@]} -gt 0 ] || continue
-	(lock_cache && kmake "$cfg" "$log" -k -j"$SERIES_JOBS" \
-		--output-sync=target C=2 W=1 "${objs[@]}") || true
+	slow "$log" "sparse/W=1 build ($cfg)" kmake "$cfg" "$log" -k \
+		-j"$SERIES_JOBS" --output-sync=target C=2 W=1 "${objs[@]}" ||
+		true
 	for obj in "${objs[@]}"; do
 		# This object's part of the log, and what came before any CC.
 		part=$logs/sparse-$cfg-${obj##*/}.log
