@@ -45,7 +45,12 @@ with_progress()
 	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
 
 	shift 2
-	"$@" &
+	# bash makes a background job ignore SIGINT and SIGQUIT: without the
+	# trap, a Ctrl-C would leave COMMAND running, holding the cache lock.
+	(
+		trap - INT QUIT
+		"$@"
+	) &
 	pid=$!
 	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	while kill -0 "$pid" 2>/dev/null; do

@@ -132,7 +132,8 @@ PY
 	check "all $cases cases of '$suite' reported" \
 		[ $((kpassed + kfailed + skipped)) -eq "$cases" ]
 	grep -qx 'CONFIG_DEBUG_VM=y' "$out/config" ||
-		want=$(tr ' ' '\n' <<<"$DEBUG_VM_CASES" | sort | paste -sd,)
+		want=$(tr ' ' '\n' <<<"$DEBUG_VM_CASES" | LC_ALL=C sort |
+		       paste -sd,)
 	check "cases skipped: $want, as expected on this kernel" \
 		[ "$names" = "$want" ]
 }
@@ -156,7 +157,8 @@ check_knobs()
 {
 	local t
 
-	need_uint JOBS
+	need_uint JOBS 1 256
+	need_uint SERIES_JOBS 1 256
 	need_uint VM_MEM 64
 	need_uint VM_CPUS 1 64
 	need_uint VM_FILL_MIB
