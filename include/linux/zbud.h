@@ -15,13 +15,13 @@ struct zbud_pool;
  * struct zbud_ops - callbacks a zbud pool makes into its user
  * @evict: write back and free the zpage behind @handle.  Called by
  *         zbud_reclaim_page() without the pool lock held.  It returns 0
- *         once it has freed @handle with zbud_free(), or if @handle is
+ *         once it has freed @handle with zbud_free().  A handle that is
  *         not the user's to evict (zswap: the zpage's entry went away, or
- *         is not stored yet).  On failure it returns an error and may
- *         have freed @handle or not (zswap frees it when the entry went
- *         away meanwhile); either way the reclaimer looks at the page
- *         afresh, and a zpage still in it goes back to the LRU with the
- *         page.
+ *         is not stored yet) it leaves alone, returning 0 or an error.
+ *         On failure it returns an error and may have freed @handle or
+ *         not (zswap frees it when the entry went away meanwhile); either
+ *         way the reclaimer looks at the page afresh, and a zpage still
+ *         in it goes back to the LRU with the page.
  * @move: copy the zpage at @old to @new, where zbud has made room for
  *        it, and make the user's reference name @new.  Called by
  *        compaction without the pool lock held.  It returns 0 once the
