@@ -62,21 +62,18 @@ grep -a 'zbudvm: sample ' "$log" | sed 's/.*zbudvm: sample //' \
 	>"$samples" || true
 [ -z "${VM_SAMPLES:-}" ] || cp "$samples" "$VM_SAMPLES"
 # The samples' count, whether they came at most 3 s apart with seconds
-# increasing, and the pool's peak in KiB (samples_dat's pages are for
-# the plot).
-read -r nsamples steady peak < <(awk '{
-	for (i = 1; i <= NF; i++)
-		if (split($i, kv, "=") == 2)
-			v[kv[1]] = kv[2]
-	if (NR > 1 && (v["t"] <= t || v["t"] > t + 3))
+# increasing, and the pool's peak in 4 KiB units (samples_dat's, for the
+# plot).
+read -r nsamples steady peak < <(samples_dat "$samples" | awk '{
+	if (NR > 1 && ($1 <= t || $1 > t + 3))
 		gaps++
-	t = v["t"]
-	if (v["pool_bytes"] / 1024 > peak)
-		peak = v["pool_bytes"] / 1024
-} END { printf "%d %d %d\n", NR, !gaps, peak }' "$samples")
-# zswap's limit in KiB: max_pool_percent of totalram (MemTotal), which
-# needs no page size.
-limit=$(($(value meminfo.MemTotal_kB) * VM_POOL_PERCENT / 100))
+	t = $1
+	if ($2 > peak)
+		peak = $2
+} END { printf "%d %d %d\n", NR, !gaps, peak }')
+# zswap's limit, max_pool_percent of totalram (MemTotal), in the same
+# units: the comparison holds whatever the guest's page size.
+limit=$(($(value meminfo.MemTotal_kB) / 4 * VM_POOL_PERCENT / 100))
 
 pool="zswap: loaded using pool $VM_COMPRESSOR/$VM_ZPOOL"
 check "QEMU ran to the end in time" $qemu_ok
@@ -97,7 +94,7 @@ if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 		$(($(value zswap.written_back_pages) * 10)) -ge \
 		"$(value vmstat.pswpout)" ]
 	what="the samples show the pool at 90% of its limit or more"
-	check "$what (peak $peak KiB, limit $limit KiB)" \
+	check "$what (peak $peak, limit $limit, in 4 KiB units)" \
 		[ "$limit" -gt 0 -a $((peak * 10)) -ge $((limit * 9)) ]
 fi
 if [ "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" = zbud:zbud ]; then
