@@ -128,18 +128,12 @@ check "once swap is off, one zbud pool is left (the new one), empty" \
 	"$(value 'swapoff .*pools')" -eq 1 -a "$(value 'swapoff .*unread')" -eq 0 ]
 check "zswap made a new zbud pool with no page above order 0 to be had" \
 	[ "$(value 'poolswitch .*ok')" -eq 1 ]
-# Each trace's zbud row: objects stored, and those found corrupt.
-read -r replay_rows replay_stored replay_corrupt < <(grep -a -o \
-	'zbudvm: replay trace=[^ ]* zbud .*' "$log" | awk '{
-	for (i = 1; i <= NF; i++)
-		if (split($i, kv, "=") == 2)
-			v[kv[1]] = kv[2]
-	stored += v["stored"] + 0 > 0
-	corrupt += v["corrupt"] + 0 != 0
-} END { printf "%d %d %d\n", NR, stored, corrupt }')
+# Each trace's zbud row (replay_rows): objects stored, none corrupt.
+replay_zbud=$(replay_rows "$log" | awk -F' [|] ' '$2 == "zbud"')
+replay_bad=$(awk -F' [|] ' '!($3 > 0 && $8 == 0)' <<<"$replay_zbud" |
+	     grep -c . || true)
 check "the replay stored into zbud and found nothing corrupt" \
-	[ "$replay_rows" -gt 0 -a "$replay_stored" -eq "$replay_rows" -a \
-	"$replay_corrupt" -eq 0 ]
+	[ -n "$replay_zbud" -a "$replay_bad" -eq 0 ]
 check "the replay's pools left no debugfs behind" \
 	[ "$(value 'replay pools_left')" -eq 0 ]
 check "kmemleak scanned and found nothing" \

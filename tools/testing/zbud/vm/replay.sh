@@ -44,21 +44,7 @@ scan_log "$log"
 {
 	echo "trace | allocator | stored | pages | density | alloc_ns | free_ns |" \
 		"corrupt"
-	# The serial console ends its lines with \r.
-	grep -a 'zbudvm: replay trace=' "$log" | tr -d '\r' |
-		sed 's/.*zbudvm: replay //' |
-		awk '{
-			for (i = 3; i <= NF; i++) {
-				split($i, kv, "=")
-				v[kv[1]] = kv[2]
-			}
-			sub(/^trace=/, "", $1)
-			sub(/\.txt$/, "", $1)
-			printf "%s | %s | %s | %s | %.3f | %s | %s | %s\n",
-				$1, $2, v["stored"], v["pages"],
-				v["density_x1000"] / 1000, v["alloc_ns"],
-				v["free_ns"], v["corrupt"]
-		}'
+	replay_rows "$log"
 } | tee "$results/replay.txt.new"
 mv "$results/replay.txt.new" "$results/replay.txt"
 

@@ -138,6 +138,28 @@ PY
 		[ "$names" = "$want" ]
 }
 
+# replay_rows LOG: one row per trace and zpool that zbud_replay reported in
+# LOG: "trace | allocator | stored | pages | density | alloc_ns | free_ns
+# | corrupt".
+replay_rows()
+{
+	# The serial console ends its lines with \r.
+	grep -a 'zbudvm: replay trace=' "$1" | tr -d '\r' |
+		sed 's/.*zbudvm: replay //' |
+		awk '{
+			for (i = 3; i <= NF; i++) {
+				split($i, kv, "=")
+				v[kv[1]] = kv[2]
+			}
+			sub(/^trace=/, "", $1)
+			sub(/\.txt$/, "", $1)
+			printf "%s | %s | %s | %s | %.3f | %s | %s | %s\n",
+				$1, $2, v["stored"], v["pages"],
+				v["density_x1000"] / 1000, v["alloc_ns"],
+				v["free_ns"], v["corrupt"]
+		}'
+}
+
 # report_run HEADING: the KUnit results (kunit_results zbud), then the
 # workload's report from $log under HEADING, without its counters of
 # parameters, meminfo and vmstat and without its samples.
