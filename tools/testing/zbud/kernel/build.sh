@@ -28,7 +28,6 @@
 # (../replay/zbud_replay.c), which the series itself never contains.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-need_uint JOBS 1 256
 stdout_to_stderr
 
 # Debian's 6.1 name for z3fold; an upstream 6.1.y tree has only Z3FOLD.

@@ -81,6 +81,9 @@ need_uint()
 		die "$name='$v': must be a whole number $range"
 }
 
+# JOBS is set above, for every script that builds.
+need_uint JOBS 1 256
+
 # need_one_of NAME WORD...: die unless the variable NAME, if set, is one
 # of the WORDs.
 need_one_of()

@@ -179,7 +179,6 @@ check_knobs()
 {
 	local t
 
-	need_uint JOBS 1 256
 	need_uint SERIES_JOBS 1 256
 	need_uint VM_MEM 64
 	need_uint VM_CPUS 1 64
