@@ -46,13 +46,9 @@ run_suite()
 	echo "=== $name"
 	out=$(mktemp)
 	# A suite's results are its stdout (apt and build progress stay on
-	# stderr).  Its totals line gets its name in front, so that only the
-	# last line of the whole run has the bare form; sed -u passes each
-	# line on at once, for logs that are read while the suite runs.
-	"$@" | tee "$out" |
-		sed -u -E "s/^[0-9]+ passed, [0-9]+ failed\$/$name: &/" || rc=$?
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) ||
-		true
+	# stderr).
+	"$@" | tee "$out" | name_totals "$name" || rc=$?
+	line=$(grep -E "$TOTALS_RE" "$out" | tail -n 1) || true
 	rm -f "$out"
 	p=0
 	f=1

@@ -70,7 +70,7 @@ for cmd in $cmds; do
 		note "make $cmd printed $chatter progress lines on stdout"
 	}
 	[ "$cmd" != check ] ||
-		tail -n 1 "$log.out" | grep -qE '^[0-9]+ passed, [0-9]+ failed$' || {
+		tail -n 1 "$log.out" | grep -qE "$TOTALS_RE" || {
 		[ "$rc" -ne 0 ] || rc=1
 		note "make check's stdout does not end with its totals line"
 	}

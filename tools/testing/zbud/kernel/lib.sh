@@ -84,6 +84,17 @@ need_uint()
 # JOBS is set above, for every script that builds.
 need_uint JOBS 1 256
 
+# A test run's last line: its totals.
+TOTALS_RE='^[0-9]+ passed, [0-9]+ failed$'
+
+# name_totals NAME: copy stdin to stdout a line at a time (for logs read
+# while the run goes on), with NAME in front of every totals line, so that
+# only the caller's own last line has the bare form.
+name_totals()
+{
+	sed -u -E "s/$TOTALS_RE/$1: &/"
+}
+
 # need_one_of NAME WORD...: die unless the variable NAME, if set, is one
 # of the WORDs.
 need_one_of()

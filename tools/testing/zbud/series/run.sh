@@ -38,8 +38,7 @@ run()
 
 	out=$SCACHE/logs/run-${1%.sh}.out
 	mkdir -p "$SCACHE/logs"
-	"$SERIES_DIR/$1" "${@:2}" | tee "$out" |
-		sed -u -E "s/^[0-9]+ passed, [0-9]+ failed\$/${1%.sh}: &/" ||
+	"$SERIES_DIR/$1" "${@:2}" | tee "$out" | name_totals "${1%.sh}" ||
 		rc=$?
 	last=$(tail -n 1 "$out")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
