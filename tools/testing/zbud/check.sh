@@ -19,14 +19,27 @@ set -euo pipefail
 # here, before any suite builds.
 . "$(dirname "$0")/vm/vmlib.sh"
 
+# suite_command SUITE: set cmd to the command that runs SUITE; die if
+# there is no such suite.
+suite_command()
+{
+	local quiet=("${MAKE:-make}" -s --no-print-directory -C)
+
+	case $1 in
+	install) cmd=("$ZBUD_DIR/kernel/install-test.sh") ;;
+	kunit | vm | debug | kcsan | replay) cmd=("$ZBUD_DIR/vm/$1.sh") ;;
+	z3fold) cmd=(env VM_ZPOOL=z3fold "$ZBUD_DIR/vm/vm.sh") ;;
+	harness) cmd=("${quiet[@]}" "$ZBUD_DIR/harness" check) ;;
+	bench) cmd=("${quiet[@]}" "$ZBUD_DIR/bench" test) ;;
+	series) cmd=("${quiet[@]}" "$ZBUD_DIR/series" lint) ;;
+	*) die "CHECK_SUITES: unknown suite '$1'" ;;
+	esac
+}
+
 SUITES=${CHECK_SUITES:-kunit install vm z3fold debug replay harness bench \
 	series}
 for suite in $SUITES; do
-	case $suite in
-	kunit | install | vm | z3fold | debug | kcsan | replay | harness | \
-	bench | series) ;;
-	*) die "CHECK_SUITES: unknown suite '$suite'" ;;
-	esac
+	suite_command "$suite"
 done
 [ -n "${SUITES// /}" ] || die "CHECK_SUITES: no suite"
 
@@ -73,29 +86,8 @@ run_suite()
 }
 
 for suite in $SUITES; do
-	case $suite in
-	install)
-		run_suite install "$ZBUD_DIR/kernel/install-test.sh"
-		;;
-	kunit|vm|debug|kcsan|replay)
-		run_suite "$suite" "$ZBUD_DIR/vm/$suite.sh"
-		;;
-	z3fold)
-		run_suite z3fold env VM_ZPOOL=z3fold "$ZBUD_DIR/vm/vm.sh"
-		;;
-	harness)
-		run_suite harness "${MAKE:-make}" -s --no-print-directory \
-			-C "$ZBUD_DIR/harness" check
-		;;
-	bench)
-		run_suite bench "${MAKE:-make}" -s --no-print-directory \
-			-C "$ZBUD_DIR/bench" test
-		;;
-	series)
-		run_suite series "${MAKE:-make}" -s --no-print-directory \
-			-C "$ZBUD_DIR/series" lint
-		;;
-	esac
+	suite_command "$suite"
+	run_suite "$suite" "${cmd[@]}"
 done
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
