@@ -630,48 +630,54 @@ static bool zbud_move(struct zbud_pool *pool, struct zbud_page *src,
 }
 
 /*
- * Merges the lone zpages of two isolated pages and puts both back; the
- * page a zpage left is freed.  The user refuses to move a zpage in use.
- * The other zpage fits beside it just as well, so it moves instead, and
- * a zpage held for long does not hold compaction up.
+ * Merges the lone zpages of two isolated pages, counting a move in
+ * @moves, and puts both back; a page left empty is freed.  The user
+ * refuses to move a zpage in use.  The other zpage fits beside it just as
+ * well, so it moves instead, and a zpage held for long does not hold
+ * compaction up.  Returns false if neither page was freed: both zpages
+ * were refused and stay where they were.
  */
 static bool zbud_merge(struct zbud_pool *pool, struct zbud_page *src,
-		       struct zbud_page *dst)
+		       struct zbud_page *dst, unsigned long *moves)
 	__must_hold(&pool->lock)
 {
 	bool moved = zbud_move(pool, src, dst);
+	bool freed;
 
 	if (!moved && zp_count(src) == 1 && zp_count(dst) == 1)
 		moved = zbud_move(pool, dst, src);
-	if (moved)
+	if (moved) {
 		pool->stats.pages_compacted++;
-	zbud_putback(pool, dst);
-	zbud_putback(pool, src);
-	return moved;
+		(*moves)++;
+	}
+	freed = zbud_putback(pool, dst);
+	return zbud_putback(pool, src) || freed;
 }
 
 static unsigned long zbud_compact_pages(struct zbud_pool *pool,
 					unsigned long max)
 {
 	struct zbud_page *src, *dst;
-	unsigned long freed = 0;
+	unsigned long moves = 0;
 
 	if (!zbud_can_move(pool))
 		return 0;
 	spin_lock(&pool->lock);
 	pool->allocs_since = 0;
 	pool->frees_since = 0;
-	while (freed < max && compact_pick(pool, &src, &dst)) {
+	while (moves < max && compact_pick(pool, &src, &dst)) {
 		zbud_isolate(pool, src);
 		zbud_isolate(pool, dst);
-		/* Neither zpage could move: a later free tries again. */
-		if (!zbud_merge(pool, src, dst))
+		/*
+		 * A pair that stays would be picked again.  One that a free
+		 * emptied meanwhile is gone, and the next pair may move.
+		 */
+		if (!zbud_merge(pool, src, dst, &moves))
 			break;
-		freed++;
 		cond_resched_lock(&pool->lock);
 	}
 	spin_unlock(&pool->lock);
-	return freed;
+	return moves;
 }
 
 /**
@@ -681,13 +687,13 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
  * Moves the smallest lone zpage beside the lone zpage that best fits it,
  * through the pool's move callback, until no two lone zpages fit in one
  * page.  If the callback refuses the zpage, because it is in use, the
- * other moves instead; if it refuses both, compaction stops.  Each move
- * frees a page.  Does nothing if the pool has no move callback or
- * compaction is off (zbud.compaction=N).
+ * other moves instead; if it refuses both, and neither was freed
+ * meanwhile, compaction stops.  Each move frees a page.  Does nothing if
+ * the pool has no move callback or compaction is off (zbud.compaction=N).
  *
  * Context: Process context; the move callback may sleep.  Takes the pool
  * lock and drops it around each callback.
- * Return: The number of pages freed.
+ * Return: The number of pages the moves freed.
  */
 unsigned long zbud_compact(struct zbud_pool *pool)
 {

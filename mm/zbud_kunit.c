@@ -99,7 +99,7 @@ struct zt_ctx {
 
 	/* knobs for the move callback */
 	bool move_sleeps;		/* widen race windows */
-	bool move_frees_old;		/* move frees @old itself and fails */
+	unsigned int move_frees_old;	/* the next N moves free @old, fail */
 	bool move_races;		/* move waits for zt_racer() */
 	bool move_frozen;		/* every move fails */
 	struct { unsigned long old, new; } mlog[ZT_LOG];
@@ -333,6 +333,7 @@ static int zt_move(struct zt_ctx *ctx, unsigned long old, unsigned long new)
 		atomic_inc(&ctx->move_busy);
 		ret = -EBUSY;
 	} else if (ctx->move_frees_old) {
+		ctx->move_frees_old--;
 		obj->live = false;
 		dead = obj;
 		ret = -ENOENT;
@@ -2186,9 +2187,8 @@ static void zbud_compact_move_frees_old(struct kunit *test)
 	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
 	h[0] = zt_handle(ctx, s[0]);
 	h[1] = zt_handle(ctx, s[1]);
-	ctx->move_frees_old = true;
+	ctx->move_frees_old = 1;
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
-	ctx->move_frees_old = false;
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 1);
 	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, h[0]));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
@@ -2202,6 +2202,37 @@ static void zbud_compact_move_frees_old(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, zt_right(h[1], 1096));
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
+}
+
+/*
+ * A refused move whose zpage a free took meanwhile leaves its page empty:
+ * that pair is gone, so compaction goes on to the next one.
+ */
+static void zbud_compact_goes_on_after_free(struct kunit *test)
+{
+	/* 500 would go beside 3500 and is freed; 1000 goes beside 3000. */
+	static const size_t sizes[] = { ZT_4K(500), ZT_4K(3500),
+					ZT_4K(1000), ZT_4K(3000) };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	struct zt_counts want;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	ctx->move_frees_old = 1;
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->moved), 1);
+	zt_check_layout(test);
+	want = (struct zt_counts){ .pages = 2, .pages_full = 1,
+				   .pages_single = 1, .zpages = 3,
+				   .bytes = zt_stored(sizes[1]) +
+					    zt_stored(sizes[2]) +
+					    zt_stored(sizes[3]),
+				   .pages_compacted = 1,
+				   .bytes_moved = zt_stored(sizes[2]),
+				   .move_failures = 1 };
+	zt_expect_counts(test, ctx->name, &want);
 }
 
 /*
@@ -2643,6 +2674,7 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_compact_refuses_mapped),
 	KUNIT_CASE(zbud_compact_refuses_loading),
 	KUNIT_CASE(zbud_compact_move_frees_old),
+	KUNIT_CASE(zbud_compact_goes_on_after_free),
 	KUNIT_CASE(zbud_compact_free_old_during_move),
 	KUNIT_CASE(zbud_compact_free_dst_during_move),
 	KUNIT_CASE(zbud_compact_races_reclaim),

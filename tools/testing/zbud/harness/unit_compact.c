@@ -460,6 +460,36 @@ TEST(compact_move_frees_old_handle)
 	user_done();
 }
 
+static int hook_free_old_first(struct obj *o, unsigned long old,
+			       unsigned long new)
+{
+	return u.calls ? 1 : hook_free_old(o, old, new);
+}
+
+TEST(compact_goes_on_after_a_free)
+{
+	static const size_t sizes[] = { 500, 3500, 1000, 3000 };
+	struct obj *o[4];
+
+	/*
+	 * 500 would go beside 3500, but is freed under its move, which
+	 * fails: its page is empty, and 1000 still goes beside 3000.
+	 */
+	user_pool(NULL);
+	make_lone(o, sizes, 4);
+	u.hook = hook_free_old_first;
+	CHECK_EQ(z->compact(u.pool), 1);
+	CHECK_EQ(u.calls, 2);
+	CHECK_EQ(u.log[1].ret, 0);
+	CHECK_EQ(o[2]->handle, beside(o[3], 1000));
+	CHECK_EQ(counter("pages"), 2);
+	CHECK_EQ(counter("pages_full"), 1);
+	CHECK_EQ(counter("move_failures"), 1);
+	CHECK_EQ(counter("pages_compacted"), 1);
+	all_ok();
+	user_done();
+}
+
 static int hook_free_victim(struct obj *o, unsigned long old,
 			    unsigned long new)
 {
