@@ -47,13 +47,13 @@ note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
 "$ZBUD_DIR/kernel/deps.sh"
 
-total_passed=0
-total_failed=0
+passed=0
+failed=0
 
 # run_suite NAME COMMAND...: run one suite and add its counts.
 run_suite()
 {
-	local name=$1 out rc=0 line p f
+	local name=$1 out rc=0
 
 	shift
 	echo "=== $name"
@@ -61,33 +61,14 @@ run_suite()
 	# A suite's results are its stdout (apt and build progress stay on
 	# stderr).
 	"$@" | tee "$out" | name_totals "$name" || rc=$?
-	line=$(grep -E "$TOTALS_RE" "$out" | tail -n 1) || true
+	add_totals "$name" "$out" "$rc"
 	rm -f "$out"
-	p=0
-	f=1
-	if [ -n "$line" ]; then
-		p=${line%% *}
-		f=${line#* passed, }
-		f=${f%% *}
-	else
-		echo "FAIL: $name printed no 'N passed, N failed' line"
-	fi
-	if [ $((p + f)) -eq 0 ]; then
-		echo "FAIL: $name ran no test"
-		f=1
-	fi
-	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "FAIL: $name exited with status $rc"
-		f=1
-	fi
-	echo "=== $name: $p passed, $f failed"
-	total_passed=$((total_passed + p))
-	total_failed=$((total_failed + f))
+	echo "=== $name: $suite_passed passed, $suite_failed failed"
 }
 
 for suite in $SUITES; do
 	suite_command "$suite"
 	run_suite "$suite" "${cmd[@]}"
 done
-echo "$total_passed passed, $total_failed failed"
-[ "$total_failed" -eq 0 ]
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -95,6 +95,38 @@ name_totals()
 	sed -u -E "s/$TOTALS_RE/$1: &/"
 }
 
+# add_totals NAME OUT STATUS: add the last totals line in OUT, the output
+# of the suite NAME, which exited with STATUS, to passed and failed, and
+# set suite_passed and suite_failed to it.  A suite that printed no such
+# line, ran no test, or exited non-zero counting no failure has one more
+# failure, with a line on stdout saying why.
+add_totals()
+{
+	local line why= p=0 f=0
+
+	line=$(grep -E "$TOTALS_RE" "$2" | tail -n 1) || true
+	if [ -n "$line" ]; then
+		p=${line%% *}
+		f=${line#* passed, }
+		f=${f%% *}
+	fi
+	if [ -z "$line" ]; then
+		why="printed no 'N passed, N failed' line (exit status $3)"
+	elif [ $((p + f)) -eq 0 ]; then
+		why="ran no test"
+	elif [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		why="exited with status $3"
+	fi
+	if [ -n "$why" ]; then
+		echo "FAIL: $1 $why"
+		f=$((f + 1))
+	fi
+	suite_passed=$p
+	suite_failed=$f
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
 # need_one_of NAME WORD...: die unless the variable NAME, if set, is one
 # of the WORDs.
 need_one_of()

@@ -34,27 +34,13 @@ start=$SECONDS
 # own total is shown with its name in front: only our last line is bare.
 run()
 {
-	local out last p f rc=0
+	local out rc=0
 
 	out=$SCACHE/logs/run-${1%.sh}.out
 	mkdir -p "$SCACHE/logs"
 	"$SERIES_DIR/$1" "${@:2}" | tee "$out" | name_totals "${1%.sh}" ||
 		rc=$?
-	last=$(tail -n 1 "$out")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		p=${BASH_REMATCH[1]}
-		f=${BASH_REMATCH[2]}
-	else
-		echo "FAIL: $1 ended without a total"
-		p=0
-		f=1
-	fi
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "FAIL: $1 exited with status $rc"
-		f=1
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
+	add_totals "$1" "$out" "$rc"
 }
 
 # Generation is a check too: without it there is nothing to lint.
