@@ -7,9 +7,10 @@
 #  - fail_page_alloc fails DEBUG_INJECT percent of the workload's
 #    non-sleeping page allocations, zswap's stores among them;
 #  - a child writes /proc/sys/vm/compact_memory and each zbud pool's
-#    debugfs file compact, and reads
-#    /proc/kpageflags and /proc/kpagecount across every pfn, again and
-#    again, while zbud holds pages;
+#    debugfs file compact, reads /proc/kpageflags and /proc/kpagecount
+#    across every pfn, and turns a second swap disk (/dev/vdc, as many
+#    pages go to it as to /dev/vda) off and on, again and again, while
+#    zbud holds pages;
 # then switches zswap's compressor (a new zbud pool) while every page
 # allocation above order 0 fails, turns swap off, replays DEBUG_TRACE
 # into zbud pools (replay/, zbud
@@ -18,7 +19,8 @@
 # "Not done yet"), and has kmemleak scan.
 #
 # Passes when KUnit is all ok, no page is corrupt, the injection, the
-# walks and the compaction really happened, no kpagecount entry reads as a
+# walks, the compaction and swapoffs of the second disk while it held
+# pages really happened, no kpagecount entry reads as a
 # huge mapcount, zswap's old pool is destroyed and the new one is empty
 # once swap is off, the replay's pools
 # took their debugfs directories with them, kmemleak found nothing and
@@ -90,10 +92,10 @@ log=$run/console.log
 append="zswap.enabled=1 zswap.zpool=zbud zswap.compressor=lzo"
 append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=debug"
 append+=" zbudvm.fill=$DEBUG_FILL_MIB zbudvm.seed=1"
-append+=" zbudvm.inject=$DEBUG_INJECT zbudvm.stress=1"
+append+=" zbudvm.inject=$DEBUG_INJECT zbudvm.stress=1 zbudvm.swap2=/dev/vdc"
 append+=" zbud_replay.only=zbud"
 note "booting the debug kernel (console: $log)"
-boot_workload "${DEBUG_TIMEOUT:-1500}" "$append"
+boot_workload "${DEBUG_TIMEOUT:-1500}" "$append" 256
 
 report_run "workload, injection, walks, swapoff, replay and kmemleak"
 echo "---"
@@ -121,6 +123,9 @@ check "/proc/kpage* were walked while zbud held pages" \
 check "each walk covered all of RAM" \
 	[ $(($(value 'stress .*pfns') * 4)) -ge "$(value meminfo.MemTotal_kB)" \
 	-a "$(value meminfo.MemTotal_kB)" -gt 0 ]
+check "the second swap disk went off while it held pages, without error" \
+	[ "$(value 'stress .*swapoffs_used')" -gt 0 -a \
+	"$(value 'stress .*swap_errors')" -eq 0 ]
 check "no kpagecount entry reads as a huge mapcount" \
 	[ "$(value 'stress .*odd_counts')" -eq 0 ]
 check "once swap is off, one zbud pool is left (the new one), empty" \

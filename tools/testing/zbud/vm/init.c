@@ -32,9 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +41,6 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,7 +48,6 @@
 #include "util.h"
 
 #define SWAP_DEV	"/dev/vda"
-#define SWAP_PAGE	4096
 #define MAX_ARGS	32
 #define ZBUD_DEBUGFS	"/sys/kernel/debug/zbud"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
@@ -84,37 +80,6 @@ static int do_mount(const char *type, const char *dir)
 		say("mount %s on %s: %s", type, dir, strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/* Write a version 1 swap header, as mkswap(8) does, and enable swap. */
-static int setup_swap(const char *dev)
-{
-	static unsigned char page[SWAP_PAGE];
-	uint32_t hdr[3];
-	uint64_t bytes;
-	int fd;
-
-	fd = open(dev, O_RDWR);
-	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
-		say("swap device %s: %s", dev, strerror(errno));
-		return -1;
-	}
-	hdr[0] = 1;				/* version */
-	hdr[1] = bytes / SWAP_PAGE - 1;		/* last usable page */
-	hdr[2] = 0;				/* no bad pages */
-	memcpy(page + 1024, hdr, sizeof(hdr));
-	memcpy(page + SWAP_PAGE - 10, "SWAPSPACE2", 10);
-	if (pwrite(fd, page, SWAP_PAGE, 0) != SWAP_PAGE || fsync(fd)) {
-		say("writing swap header to %s: %s", dev, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	if (swapon(dev, 0)) {
-		say("swapon %s: %s", dev, strerror(errno));
-		return -1;
-	}
-	say("swap on %s, %llu MiB", dev, (unsigned long long)(bytes >> 20));
 	return 0;
 }
 
@@ -167,7 +132,7 @@ static int run(char **argv)
 
 static int workload(char **argv)
 {
-	if (setup_swap(SWAP_DEV))
+	if (swap_setup(SWAP_DEV))
 		return 1;
 	return run(argv) ? 1 : 0;
 }

@@ -4,12 +4,14 @@
 # kernel/configs/kcsan.config) once.  The zbud KUnit suite runs at boot,
 # its race cases included; then /init runs vm.sh's workload on zswap with
 # zbud, which writes back and compacts, while a child writes
-# compact_memory and zbud's debugfs compact and walks /proc/kpage* (the
-# workload's stress=1), and last the teardown (a burst of stores into a
+# compact_memory and zbud's debugfs compact, walks /proc/kpage* and turns
+# a second swap disk off and on (the workload's stress=1 and swap2=), and
+# last the teardown (a burst of stores into a
 # pool whose limit is 0, a compressor switch, then swapoff).
 #
 # Passes when KCSAN ran (its selftest passed), KUnit is all ok, no page
-# is corrupt, writeback, compaction and the walks happened, and KCSAN
+# is corrupt, writeback, compaction, the walks and swapoffs of the second
+# disk while it held pages happened, and KCSAN
 # reported no race made by zbud or zswap code, other than the known
 # races of 6.1's zswap in KCSAN_KNOWN.  Races elsewhere in the kernel
 # (6.1 has some in strict mode) are listed, not counted; any other kernel
@@ -161,9 +163,10 @@ log=$run/console.log
 append="zswap.enabled=1 zswap.zpool=zbud zswap.compressor=lzo"
 append+=" zswap.max_pool_percent=$VM_POOL_PERCENT zbudvm.mode=workload"
 append+=" zbudvm.fill=$KCSAN_FILL_MIB zbudvm.seed=1 zbudvm.stress=1"
+append+=" zbudvm.swap2=/dev/vdc"
 note "booting the KCSAN kernel, filling $KCSAN_FILL_MIB MiB" \
      "(console: $log)"
-boot_workload "${KCSAN_TIMEOUT:-2400}" "$append"
+boot_workload "${KCSAN_TIMEOUT:-2400}" "$append" 256
 
 report_run "workload, walks and teardown"
 echo "--- KCSAN"
@@ -189,6 +192,9 @@ check "zbud's debugfs compact was written" \
 	[ "$(value 'stress .*zbud_compacts')" -gt 0 ]
 check "/proc/kpage* were walked while zbud held pages" \
 	[ "$(value 'stress .*walks_with_pool')" -gt 0 ]
+check "the second swap disk went off while it held pages, without error" \
+	[ "$(value 'stress .*swapoffs_used')" -gt 0 -a \
+	"$(value 'stress .*swap_errors')" -eq 0 ]
 check "KCSAN reported no race in zbud or zswap code" \
 	[ "$(grep -c '^series ' "$run/races")" -eq 0 ]
 drop_races "$log" "$run/console.races-dropped"

@@ -11,6 +11,13 @@
  * A kpagecount entry that reads as a huge number is a page whose
  * page_type was taken for a mapcount; zbud keeps its sizes in page_type,
  * so the walker counts such pfns ("odd") and the host fails on any.
+ *
+ * Turning a second swap device off and on again, as the child does when
+ * given one, has swapoff read back every page the device holds, from
+ * zswap or the disk, and then zswap drop the device's tree, while zswap's
+ * writeback and zbud's compaction work on the device's entries: the
+ * callbacks find an entry from the swap slot written in its zpage, and
+ * must not use a tree that swapoff has freed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +43,12 @@
 
 static pid_t stress_pid;
 static volatile sig_atomic_t stress_stopping;
+
+struct swap_cycles {
+	unsigned long long done;	/* swapoffs that succeeded */
+	unsigned long long used;	/* of which with pages on the device */
+	unsigned long long errors;
+};
 
 /*
  * Set fail_page_alloc up to fail @percent of the page allocations of
@@ -128,18 +142,54 @@ static unsigned int zbud_compact_all(void)
 	return done;
 }
 
+/* The KiB in use on the swap device @dev, or -1 if it is not on. */
+static long long swap_used(const char *dev)
+{
+	char line[256], name[128];
+	long long size, used, ret = -1;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %*s %lld %lld", name, &size, &used) == 3 &&
+		    !strcmp(name, dev))
+			ret = used;
+	fclose(f);
+	return ret;
+}
+
+/* Turns @dev off; true if it went off. */
+static bool swap_off_counted(const char *dev, struct swap_cycles *c)
+{
+	long long used = swap_used(dev);
+
+	if (swapoff(dev)) {
+		/* stress_stop()'s SIGTERM: stress_loop() tries once more. */
+		if (errno != EINTR) {
+			say("stress error: swapoff %s: %s", dev, strerror(errno));
+			c->errors++;
+		}
+		return false;
+	}
+	c->done++;
+	c->used += used > 0;
+	return true;
+}
+
 static void stress_signal(int sig)
 {
 	(void)sig;
 	stress_stopping = 1;
 }
 
-static void stress_loop(void)
+static void stress_loop(const char *swap2)
 {
 	unsigned long long walks = 0, loaded = 0, odd = 0, compactions = 0;
 	unsigned long long zbud_compacts = 0;
 	unsigned long long stored;
 	long long flags = 0, counts = 0;
+	struct swap_cycles cycles = { 0 };
 
 	signal(SIGTERM, stress_signal);
 	while (!stress_stopping) {
@@ -156,13 +206,22 @@ static void stress_loop(void)
 			break;
 		}
 		walks++;
+		if (swap2 && swap_off_counted(swap2, &cycles) &&
+		    swap_on(swap2))
+			cycles.errors++;
 		sleep_ms(200);
 	}
+	/* The teardown counts what zswap keeps once swap is off. */
+	if (swap2 && swap_used(swap2) >= 0)
+		swap_off_counted(swap2, &cycles);
 	say("stress walks=%llu walks_with_pool=%llu compactions=%llu zbud_compacts=%llu pfns=%lld odd_counts=%llu",
 	    walks, loaded, compactions, zbud_compacts, counts, odd);
+	if (swap2)
+		say("stress swapoffs=%llu swapoffs_used=%llu swap_errors=%llu",
+		    cycles.done, cycles.used, cycles.errors);
 }
 
-int stress_start(void)
+int stress_start(const char *swap2)
 {
 	stress_pid = fork();
 	if (stress_pid < 0) {
@@ -170,7 +229,7 @@ int stress_start(void)
 		return -1;
 	}
 	if (stress_pid == 0) {
-		stress_loop();
+		stress_loop(swap2);
 		_exit(0);
 	}
 	return 0;

@@ -3,8 +3,9 @@
  * The reliability run's extras for the workload: page-allocation
  * failures injected into the workload's own non-sleeping allocations
  * (which include zswap's stores into the zpool), and a child process that
- * compacts memory and reads /proc/kpageflags and /proc/kpagecount across
- * every pfn while the pool holds pages.
+ * compacts memory, reads /proc/kpageflags and /proc/kpagecount across
+ * every pfn while the pool holds pages, and turns a second swap device
+ * off and on.
  */
 #ifndef ZBUDVM_STRESS_H
 #define ZBUDVM_STRESS_H
@@ -19,8 +20,11 @@ int inject_high_orders(void);
 /* Stop injecting; report "inject WHAT failures=N". */
 void inject_stop(const char *what);
 
-/* Start the compaction and pfn-walk child. */
-int stress_start(void);
+/*
+ * Start the compaction and pfn-walk child; if @swap2 is not NULL, it also
+ * turns that swap device off and on again each round, and off at the end.
+ */
+int stress_start(const char *swap2);
 /* Stop it; it reports "stress walks=N ...". */
 void stress_stop(void);
 

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers shared by the test VM's programs; see util.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -115,4 +121,43 @@ void stop_child(pid_t pid)
 		return;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+int swap_on(const char *dev)
+{
+	int prio = SWAP_FLAG_PREFER | (SWAP_PRIO << SWAP_FLAG_PRIO_SHIFT);
+
+	if (swapon(dev, prio)) {
+		say("swapon %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int swap_setup(const char *dev)
+{
+	static unsigned char page[SWAP_PAGE];
+	uint32_t hdr[3];
+	uint64_t bytes;
+	int fd;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
+		say("swap device %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	hdr[0] = 1;				/* version */
+	hdr[1] = bytes / SWAP_PAGE - 1;		/* last usable page */
+	hdr[2] = 0;				/* no bad pages */
+	memcpy(page + 1024, hdr, sizeof(hdr));
+	memcpy(page + SWAP_PAGE - 10, "SWAPSPACE2", 10);
+	if (pwrite(fd, page, SWAP_PAGE, 0) != SWAP_PAGE || fsync(fd)) {
+		say("writing swap header to %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (swap_on(dev))
+		return -1;
+	say("swap on %s, %llu MiB", dev, (unsigned long long)(bytes >> 20));
+	return 0;
 }

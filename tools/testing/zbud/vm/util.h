@@ -12,6 +12,9 @@
 #include <sys/types.h>
 
 #define ZSWAP_DEBUGFS	"/sys/kernel/debug/zswap/"
+#define SWAP_PAGE	4096
+/* Every swap device gets it, so that swap pages go to each in turn. */
+#define SWAP_PRIO	1
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -35,6 +38,12 @@ double now(void);
 
 /* zswap's debugfs counter @name ("stored_pages", say); 0 if unreadable. */
 unsigned long long zswap_counter(const char *name);
+
+/* Enable swap on @dev, whose header is written, at SWAP_PRIO; 0 or -1. */
+int swap_on(const char *dev);
+
+/* Write a version 1 swap header on @dev, as mkswap(8) does, and enable it. */
+int swap_setup(const char *dev);
 
 /* Kill the child @pid, if there is one (@pid > 0), and reap it. */
 void stop_child(pid_t pid);

@@ -19,20 +19,27 @@ prepare_vm()
 	"$VM_DIR/mkinitramfs.sh" "$out/gen_init_cpio" "$initrd" "$@"
 }
 
-# boot_workload TIMEOUT APPEND: boot $out with $initrd, a fresh swap
-# disk of VM_SWAP_MIB (default 1024) MiB as /dev/vda and the corpus
-# (mkcorpus.sh) as /dev/vdb, the console going to $log; sets $qemu_ok.
+# boot_workload TIMEOUT APPEND [SWAP2_MIB]: boot $out with $initrd, a
+# fresh swap disk of VM_SWAP_MIB (default 1024) MiB as /dev/vda, the
+# corpus (mkcorpus.sh) as /dev/vdb and, given SWAP2_MIB, a second fresh
+# disk of that many MiB as /dev/vdc, the console going to $log; sets
+# $qemu_ok.
 boot_workload()
 {
-	local corpus
+	local corpus disks
 
 	corpus=$("$VM_DIR/mkcorpus.sh" "$tree")
 	[ -f "$corpus" ] || die "mkcorpus.sh printed '$corpus', not a file"
 	truncate -s "${VM_SWAP_MIB:-1024}M" "$run/swap.img"
+	disks=("$run/swap.img" "$corpus:ro")
+	if [ -n "${3:-}" ]; then
+		truncate -s "$3M" "$run/swap2.img"
+		disks+=("$run/swap2.img")
+	fi
 	qemu_ok=true
 	"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" "$1" "$2" \
-		"$run/swap.img" "$corpus:ro" || qemu_ok=false
-	rm -f "$run/swap.img"
+		"${disks[@]}" || qemu_ok=false
+	rm -f "$run/swap.img" "$run/swap2.img"
 }
 
 # Make a fresh directory $run for one run's files; NAME-latest links to

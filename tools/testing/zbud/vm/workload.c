@@ -18,6 +18,9 @@
  *   inject=PERCENT fail that share of the allocations fail_page_alloc
  *                  covers (stress.c; default 0, off)
  *   stress=1       compact memory and walk /proc/kpage* all along
+ *   swap2=DEV      with stress=1, also enable swap on DEV, at the first
+ *                  device's priority so that swap pages alternate between
+ *                  them, and turn it off and on all along (stress.c)
  *   mode=slide     instead of the random and sequential passes, a hot
  *                  window of window=MiB (default 200) that moves by half
  *                  its size over the working set, wrapping around, for
@@ -65,6 +68,7 @@ static uint64_t seed = 1;
 static const char *corpus_path = "/dev/vdb";
 static unsigned int inject_percent;
 static bool stress;
+static const char *swap2;
 static bool slide;
 static unsigned long window_mib = 200, steps = 8, start_mib;
 
@@ -357,6 +361,8 @@ static void parse_args(int argc, char **argv)
 			inject_percent = strtoul(argv[i] + 7, NULL, 0);
 		else if (!strncmp(argv[i], "stress=", 7))
 			stress = strtoul(argv[i] + 7, NULL, 0);
+		else if (!strncmp(argv[i], "swap2=", 6))
+			swap2 = argv[i] + 6;
 		else if (!strcmp(argv[i], "mode=slide"))
 			slide = true;
 		else if (!strncmp(argv[i], "window=", 7))
@@ -368,11 +374,11 @@ static void parse_args(int argc, char **argv)
 		else
 			say("ignoring unknown argument '%s'", argv[i]);
 	}
-	if (!fill_mib || inject_percent > 100 ||
+	if (!fill_mib || inject_percent > 100 || (swap2 && !stress) ||
 	    (slide && (!window_mib || window_mib > fill_mib || !steps ||
 		       start_mib >= fill_mib))) {
 		errno = EINVAL;
-		die("fill= must be > 0, inject= at most 100, window= from 1 to fill=, steps= > 0, start= below fill=");
+		die("fill= must be > 0, inject= at most 100, swap2= only with stress=1, window= from 1 to fill=, steps= > 0, start= below fill=");
 	}
 }
 
@@ -401,7 +407,9 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	open_corpus();
 	/* Before the working set exists, so the child shares none of it. */
-	if (stress && stress_start())
+	if (swap2 && swap_setup(swap2))
+		exit(2);
+	if (stress && stress_start(swap2))
 		exit(2);
 	if (inject_percent && inject_start(inject_percent))
 		exit(2);
