@@ -105,6 +105,7 @@ static struct {
 	unsigned long moves_run;	/* moves in the current compaction */
 	unsigned long moves_failed;	/* of those, refused */
 	bool merge_failed;		/* a pair that neither zpage left */
+	bool merge_emptied;		/* a pair a free took a zpage of */
 	struct mpage *back_src;		/* after a refusal, the move the */
 	struct mpage *back_dst;		/* other way that must come next */
 	unsigned long kicks;		/* frees that queued compaction */
@@ -698,7 +699,11 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 			m.back_dst = src;
 			return err;
 		}
-		m.merge_failed = true;
+		/* zbud goes on only if a page of the pair is empty. */
+		if (count(src) && count(dst))
+			m.merge_failed = true;
+		else
+			m.merge_emptied = true;
 		move_done(src, dst, back);
 		return err;
 	}
@@ -717,7 +722,8 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 /*
  * Compaction, directly or from the work item, sometimes with a zpage
  * pinned; or zbud.compaction switched.  Unless both zpages of a pair
- * were refused, no two lone zpages fit in one page afterwards.
+ * were refused and stayed, no two lone zpages fit in one page
+ * afterwards, even if frees emptied pages of pairs it picked.
  */
 static void op_compact(void)
 {
@@ -735,10 +741,12 @@ static void op_compact(void)
 	m.moves_run = 0;
 	m.moves_failed = 0;
 	m.merge_failed = false;
+	m.merge_emptied = false;
 	if (r < 70) {
 		ret = z->compact(m.pool);
 		MCHECK(ret == m.moves_run - m.moves_failed);
-		MCHECK(!m.compaction || m.merge_failed || !pairs || ret);
+		MCHECK(!m.compaction || m.merge_failed || m.merge_emptied ||
+		       !pairs || ret);
 	} else {
 		harness_run_work();
 	}

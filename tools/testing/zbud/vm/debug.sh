@@ -8,9 +8,9 @@
 #    non-sleeping page allocations, zswap's stores among them;
 #  - a child writes /proc/sys/vm/compact_memory and each zbud pool's
 #    debugfs file compact, reads /proc/kpageflags and /proc/kpagecount
-#    across every pfn, and turns a second swap disk (/dev/vdc, as many
-#    pages go to it as to /dev/vda) off and on, again and again, while
-#    zbud holds pages;
+#    across every pfn, and turns a second swap disk (/dev/vdc; while it
+#    is on, swap slots come from it and /dev/vda in turn) off and on,
+#    again and again, while zbud holds pages;
 # then switches zswap's compressor (a new zbud pool) while every page
 # allocation above order 0 fails, turns swap off, replays DEBUG_TRACE
 # into zbud pools (replay/, zbud

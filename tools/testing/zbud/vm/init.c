@@ -213,6 +213,26 @@ static int zbud_pools(unsigned long long *left, int *unread)
 	return pools;
 }
 
+static int first_swap(const char *dev, long long used, void *arg)
+{
+	(void)used;
+	snprintf(arg, 128, "%s", dev);
+	return 1;
+}
+
+/* Turns off every swap device, the workload's second one too if left on. */
+static int swap_off_all(void)
+{
+	char dev[128];
+
+	while (for_each_swap(first_swap, dev) == 1)
+		if (swapoff(dev)) {
+			say("swapoff %s: %s", dev, strerror(errno));
+			return 1;
+		}
+	return 0;
+}
+
 /*
  * With swap off no zswap entry is left, so only zswap's current pool may
  * remain, empty: every older one is released once its last entry goes,
@@ -223,10 +243,8 @@ static int swap_off(void)
 	unsigned long long left = 0;
 	int pools = -1, unread = 0, waited;
 
-	if (swapoff(SWAP_DEV)) {
-		say("swapoff %s: %s", SWAP_DEV, strerror(errno));
+	if (swap_off_all())
 		return 1;
-	}
 	for (waited = 0; waited <= TEARDOWN_WAIT; waited++) {
 		pools = zbud_pools(&left, &unread);
 		if (pools <= 1)

@@ -17,7 +17,8 @@
  * zswap or the disk, and then zswap drop the device's tree, while zswap's
  * writeback and zbud's compaction work on the device's entries: the
  * callbacks find an entry from the swap slot written in its zpage, and
- * must not use a tree that swapoff has freed.
+ * must not use a tree that swapoff has freed.  While it is on, swap
+ * slots come from both devices in turn, since they share a priority.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,21 +143,28 @@ static unsigned int zbud_compact_all(void)
 	return done;
 }
 
+struct swap_find {
+	const char *dev;
+	long long used;
+};
+
+static int swap_match(const char *dev, long long used, void *arg)
+{
+	struct swap_find *find = arg;
+
+	if (strcmp(dev, find->dev))
+		return 0;
+	find->used = used;
+	return 1;
+}
+
 /* The KiB in use on the swap device @dev, or -1 if it is not on. */
 static long long swap_used(const char *dev)
 {
-	char line[256], name[128];
-	long long size, used, ret = -1;
-	FILE *f = fopen("/proc/swaps", "r");
+	struct swap_find find = { dev, -1 };
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %*s %lld %lld", name, &size, &used) == 3 &&
-		    !strcmp(name, dev))
-			ret = used;
-	fclose(f);
-	return ret;
+	for_each_swap(swap_match, &find);
+	return find.used;
 }
 
 /* Turns @dev off; true if it went off. */
@@ -165,7 +173,7 @@ static bool swap_off_counted(const char *dev, struct swap_cycles *c)
 	long long used = swap_used(dev);
 
 	if (swapoff(dev)) {
-		/* stress_stop()'s SIGTERM: stress_loop() tries once more. */
+		/* stress_stop()'s SIGTERM: stress_loop() turns it off after. */
 		if (errno != EINTR) {
 			say("stress error: swapoff %s: %s", dev, strerror(errno));
 			c->errors++;
@@ -206,14 +214,20 @@ static void stress_loop(const char *swap2)
 			break;
 		}
 		walks++;
-		if (swap2 && swap_off_counted(swap2, &cycles) &&
-		    swap_on(swap2))
+		/* After an error the device may be off for good: stop. */
+		if (swap2 && !cycles.errors &&
+		    swap_off_counted(swap2, &cycles) && swap_on(swap2))
 			cycles.errors++;
 		sleep_ms(200);
 	}
-	/* The teardown counts what zswap keeps once swap is off. */
-	if (swap2 && swap_used(swap2) >= 0)
-		swap_off_counted(swap2, &cycles);
+	/*
+	 * The teardown counts what zswap keeps once swap is off (init turns
+	 * off any device still on, too).  Not a cycle: the workload is over.
+	 */
+	if (swap2 && swap_used(swap2) >= 0 && swapoff(swap2)) {
+		say("stress error: swapoff %s: %s", swap2, strerror(errno));
+		cycles.errors++;
+	}
 	say("stress walks=%llu walks_with_pool=%llu compactions=%llu zbud_compacts=%llu pfns=%lld odd_counts=%llu",
 	    walks, loaded, compactions, zbud_compacts, counts, odd);
 	if (swap2)

@@ -123,6 +123,24 @@ void stop_child(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+int for_each_swap(int (*fn)(const char *dev, long long used, void *arg),
+		  void *arg)
+{
+	char line[256], name[128];
+	long long size, used;
+	FILE *f = fopen("/proc/swaps", "r");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	/* The heading's "Size" is no number, so it is skipped. */
+	while (!ret && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %*s %lld %lld", name, &size, &used) == 3)
+			ret = fn(name, used, arg);
+	fclose(f);
+	return ret;
+}
+
 int swap_on(const char *dev)
 {
 	int prio = SWAP_FLAG_PREFER | (SWAP_PRIO << SWAP_FLAG_PRIO_SHIFT);

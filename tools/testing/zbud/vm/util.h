@@ -39,6 +39,14 @@ double now(void);
 /* zswap's debugfs counter @name ("stored_pages", say); 0 if unreadable. */
 unsigned long long zswap_counter(const char *name);
 
+/*
+ * Call @fn with each swap device that /proc/swaps lists and the KiB in use
+ * on it, until @fn returns non-zero; return that, or -1 if /proc/swaps
+ * cannot be read.  @dev is a buffer of at most 128 bytes.
+ */
+int for_each_swap(int (*fn)(const char *dev, long long used, void *arg),
+		  void *arg);
+
 /* Enable swap on @dev, whose header is written, at SWAP_PRIO; 0 or -1. */
 int swap_on(const char *dev);
 

@@ -83,6 +83,8 @@ static uint64_t written, verified, corrupt;
 static void die(const char *what)
 {
 	say("workload error: %s: %s", what, strerror(errno));
+	/* The child turns the second swap device off as it stops. */
+	stress_stop();
 	exit(2);
 }
 
