@@ -157,6 +157,17 @@ unsigned long harness_work_queued(void)
 	return wq_read(&wq_queued_nr);
 }
 
+void harness_work_discard(void)
+{
+	struct work_struct *work, *next;
+
+	pthread_mutex_lock(&wq_lock);
+	list_for_each_entry_safe(work, next, &wq_pending, entry)
+		if (!work_running(work))
+			work_dequeue(work);
+	pthread_mutex_unlock(&wq_lock);
+}
+
 static void *worker(void *arg)
 {
 	pthread_mutex_lock(&wq_lock);

@@ -48,6 +48,11 @@ static inline bool schedule_work(struct work_struct *work)
 unsigned long harness_run_work(void);
 /* Harness only: works pending now. */
 unsigned long harness_work_pending(void);
+/*
+ * Harness only: drops the pending works, for a test that failed before it
+ * destroyed what they work on.
+ */
+void harness_work_discard(void);
 /* Harness only: works queued since the program started. */
 unsigned long harness_work_queued(void);
 /* Harness only: a worker thread runs pending works until stopped. */
