@@ -651,7 +651,8 @@ static bool zbud_merge(struct zbud_pool *pool, struct zbud_page *src,
 		(*moves)++;
 	}
 	freed = zbud_putback(pool, dst);
-	return zbud_putback(pool, src) || freed;
+	freed |= zbud_putback(pool, src);
+	return freed;
 }
 
 static unsigned long zbud_compact_pages(struct zbud_pool *pool,
