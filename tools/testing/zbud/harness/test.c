@@ -131,7 +131,7 @@ static bool wanted(const struct test *test, int argc, char **argv)
 	return false;
 }
 
-static bool run_one(struct test *test)
+static bool run_one(struct test *test, bool *stop)
 {
 	volatile bool ok = true;
 	struct snapshot before;
@@ -146,27 +146,29 @@ static bool run_one(struct test *test)
 	fail_knob_reset(&fail_page_alloc);
 	fail_knob_reset(&fail_xa_insert);
 	fail_knob_reset(&fail_kmalloc);
-	/*
-	 * After a failed CHECK the test's leftovers are not news, and its
-	 * queued work, on a pool never destroyed, must not fail the next.
-	 */
+	/* After a failed CHECK the test's leftovers are not news. */
 	if (ok)
 		ok = after_test(&before);
-	else
-		harness_work_discard();
+	/* Its queued work, on a pool never destroyed, must not fail the next. */
+	if (!ok && harness_work_discard()) {
+		printf("# %s left the worker thread on: no more tests run\n",
+		       test->name);
+		*stop = true;
+	}
 	return ok;
 }
 
 int test_main(int argc, char **argv)
 {
 	unsigned int passed = 0, failed = 0, n = 0;
+	bool stop = false;
 	struct test *test;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (test = tests; test; test = test->next) {
+	for (test = tests; test && !stop; test = test->next) {
 		if (!wanted(test, argc, argv))
 			continue;
-		if (run_one(test)) {
+		if (run_one(test, &stop)) {
 			printf("ok %u - %s\n", ++n, test->name);
 			passed++;
 		} else {

@@ -21,6 +21,7 @@ struct workqueue_struct *system_unbound_wq = &unbound_wq_struct;
 /* A work a thread is running now, on that thread's stack. */
 struct running {
 	struct work_struct *work;
+	pthread_t owner;
 	struct list_head entry;
 };
 
@@ -104,6 +105,7 @@ static bool run_one(void)
 			continue;
 		work_dequeue(work);
 		r.work = work;
+		r.owner = pthread_self();
 		list_add(&r.entry, &wq_running);
 		pthread_mutex_unlock(&wq_lock);
 		if (held)
@@ -157,15 +159,24 @@ unsigned long harness_work_queued(void)
 	return wq_read(&wq_queued_nr);
 }
 
-void harness_work_discard(void)
+bool harness_work_discard(void)
 {
 	struct work_struct *work, *next;
+	struct running *r, *rnext;
+	bool worker_on;
 
 	pthread_mutex_lock(&wq_lock);
+	/* A CHECK that failed in a work function longjmp()ed past its end. */
+	list_for_each_entry_safe(r, rnext, &wq_running, entry)
+		if (pthread_equal(r->owner, pthread_self()))
+			list_del(&r->entry);
 	list_for_each_entry_safe(work, next, &wq_pending, entry)
 		if (!work_running(work))
 			work_dequeue(work);
+	pthread_cond_broadcast(&wq_cond);
+	worker_on = wq_worker_on;
 	pthread_mutex_unlock(&wq_lock);
+	return worker_on;
 }
 
 static void *worker(void *arg)

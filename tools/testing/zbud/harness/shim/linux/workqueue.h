@@ -49,10 +49,12 @@ unsigned long harness_run_work(void);
 /* Harness only: works pending now. */
 unsigned long harness_work_pending(void);
 /*
- * Harness only: drops the pending works, for a test that failed before it
- * destroyed what they work on.
+ * Harness only, after a failed test: drops the pending works, which may
+ * name a pool the test never destroyed, and the record of a work this
+ * thread was running when a CHECK failed in it.  Returns true if the
+ * worker thread is still on: it may be stuck in the test's work.
  */
-void harness_work_discard(void);
+bool harness_work_discard(void);
 /* Harness only: works queued since the program started. */
 unsigned long harness_work_queued(void);
 /* Harness only: a worker thread runs pending works until stopped. */
