@@ -216,21 +216,25 @@ static int zbud_pools(unsigned long long *left, int *unread)
 static int first_swap(const char *dev, long long used, void *arg)
 {
 	(void)used;
-	snprintf(arg, 128, "%s", dev);
+	snprintf(arg, SWAP_NAME_MAX, "%s", dev);
 	return 1;
 }
 
 /* Turns off every swap device, the workload's second one too if left on. */
 static int swap_off_all(void)
 {
-	char dev[128];
+	char dev[SWAP_NAME_MAX];
+	int found;
 
-	while (for_each_swap(first_swap, dev) == 1)
+	while ((found = for_each_swap(first_swap, dev)) == 1) {
 		if (swapoff(dev)) {
 			say("swapoff %s: %s", dev, strerror(errno));
 			return 1;
 		}
-	return 0;
+	}
+	if (found < 0)
+		say("cannot read /proc/swaps: %s", strerror(errno));
+	return found < 0;
 }
 
 /*

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -199,7 +200,6 @@ static void stress_loop(const char *swap2)
 	long long flags = 0, counts = 0;
 	struct swap_cycles cycles = { 0 };
 
-	signal(SIGTERM, stress_signal);
 	while (!stress_stopping) {
 		compactions += !write_file("/proc/sys/vm/compact_memory", "1");
 		zbud_compacts += zbud_compact_all();
@@ -235,16 +235,33 @@ static void stress_loop(const char *swap2)
 		    cycles.done, cycles.used, cycles.errors);
 }
 
+/*
+ * SIGTERM stays blocked until the child has its handler, so that a stop
+ * right after the start still gets the report and the final swapoff; and
+ * the child stops too if the workload dies without stress_stop().
+ */
 int stress_start(const char *swap2)
 {
+	pid_t parent = getpid();
+	sigset_t term, old;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	stress_pid = fork();
+	if (stress_pid == 0) {
+		signal(SIGTERM, stress_signal);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (getppid() != parent)
+			stress_stopping = 1;
+		stress_loop(swap2);
+		_exit(0);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (stress_pid < 0) {
 		say("stress error: fork: %s", strerror(errno));
 		return -1;
-	}
-	if (stress_pid == 0) {
-		stress_loop(swap2);
-		_exit(0);
 	}
 	return 0;
 }

@@ -123,10 +123,12 @@ void stop_child(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+_Static_assert(SWAP_NAME_MAX == 128, "for_each_swap() reads %127s");
+
 int for_each_swap(int (*fn)(const char *dev, long long used, void *arg),
 		  void *arg)
 {
-	char line[256], name[128];
+	char line[256], name[SWAP_NAME_MAX];
 	long long size, used;
 	FILE *f = fopen("/proc/swaps", "r");
 	int ret = 0;

@@ -15,6 +15,7 @@
 #define SWAP_PAGE	4096
 /* Every swap device gets it, so that swap pages go to each in turn. */
 #define SWAP_PRIO	1
+#define SWAP_NAME_MAX	128	/* a device name in /proc/swaps, with its NUL */
 
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -42,7 +43,8 @@ unsigned long long zswap_counter(const char *name);
 /*
  * Call @fn with each swap device that /proc/swaps lists and the KiB in use
  * on it, until @fn returns non-zero; return that, or -1 if /proc/swaps
- * cannot be read.  @dev is a buffer of at most 128 bytes.
+ * cannot be read.  @dev holds fewer than SWAP_NAME_MAX bytes and lives
+ * only for the call.
  */
 int for_each_swap(int (*fn)(const char *dev, long long used, void *arg),
 		  void *arg);

@@ -414,7 +414,7 @@ int main(int argc, char **argv)
 	if (stress && stress_start(swap2))
 		exit(2);
 	if (inject_percent && inject_start(inject_percent))
-		exit(2);
+		die("inject_start");
 	npages = fill_mib * (1024 * 1024 / PAGE);
 	gens = calloc(npages, 1);
 	bad = calloc(npages, 1);
