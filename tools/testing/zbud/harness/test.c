@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The runner behind test.h. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/debugfs.h>
 #include <linux/workqueue.h>
 #include "harness.h"
@@ -12,6 +14,9 @@
 
 static struct test *tests;
 static jmp_buf test_exit;
+static pthread_t test_thread;
+static const struct test *test_running;
+static unsigned int tests_passed, tests_failed, tests_run;
 static unsigned long warnings_expected;
 static struct shim_events start_events;
 
@@ -40,6 +45,23 @@ void test_note(const char *fmt, ...)
 	fflush(stdout);
 }
 
+static void print_result(const struct test *test, bool ok)
+{
+	printf("%sok %u - %s\n", ok ? "" : "not ", ++tests_run, test->name);
+	if (ok)
+		tests_passed++;
+	else
+		tests_failed++;
+}
+
+/* The last line of the run; returns the program's exit status. */
+static int print_totals(void)
+{
+	printf("%u passed, %u failed\n", tests_passed, tests_failed);
+	fflush(stdout);
+	return tests_failed ? 1 : 0;
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -49,6 +71,15 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	/*
+	 * test_exit lives on the test's thread: another thread cannot
+	 * jump there, and the test may wait on this one forever.
+	 */
+	if (!pthread_equal(pthread_self(), test_thread)) {
+		printf("# that failure was off the test's thread: no more tests run\n");
+		print_result(test_running, false);
+		_exit(print_totals());
+	}
 	longjmp(test_exit, 1);
 }
 
@@ -160,22 +191,16 @@ static bool run_one(struct test *test, bool *stop)
 
 int test_main(int argc, char **argv)
 {
-	unsigned int passed = 0, failed = 0, n = 0;
 	bool stop = false;
 	struct test *test;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_thread = pthread_self();
 	for (test = tests; test && !stop; test = test->next) {
 		if (!wanted(test, argc, argv))
 			continue;
-		if (run_one(test, &stop)) {
-			printf("ok %u - %s\n", ++n, test->name);
-			passed++;
-		} else {
-			printf("not ok %u - %s\n", ++n, test->name);
-			failed++;
-		}
+		test_running = test;
+		print_result(test, run_one(test, &stop));
 	}
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return print_totals();
 }

@@ -39,7 +39,10 @@ void test_register(struct test *test);
 	}								\
 	static void test_fn(void)
 
-/* Fails the running test and leaves it. */
+/*
+ * Fails the running test and leaves it.  From any other thread than the
+ * test's, it ends the run instead, counting the test as failed.
+ */
 void __attribute__((noreturn, format(printf, 3, 4)))
 test_fail(const char *file, int line, const char *fmt, ...);
 
