@@ -29,12 +29,15 @@ fi
 lock_cache
 mkdir -p "$CACHE/src"
 if [ -n "${KDIR:-}" ]; then
+	"$ZBUD_DIR/kernel/deps.sh" rsync
 	dst=$CACHE/src/kdir-$(realpath "$KDIR" | sha1sum | cut -c1-10)
-	# Leave out git data and in-tree build state: the latter would
-	# make the out-of-tree build refuse the copy.
+	# Leave out git data and in-tree build state: the out-of-tree build
+	# would refuse the copy, or worse, its include path puts the source
+	# tree first and would read the user's own generated/autoconf.h.
 	with_progress "copying $KDIR" 'echo "$(du -sm "$dst" | cut -f1) MiB"' \
-		rsync -a --delete --exclude=/.git --exclude=/.config \
-		--exclude=/include/config/ \
+		rsync -a --delete --delete-excluded --exclude=/.git \
+		--exclude=/.config \
+		--exclude=/include/config/ --exclude=/include/generated/ \
 		--exclude='/arch/*/include/generated/' "$KDIR/" "$dst/" >&2
 else
 	"$ZBUD_DIR/kernel/deps.sh"
