@@ -41,7 +41,7 @@ SUITES=${CHECK_SUITES:-kunit install vm z3fold debug replay harness bench \
 for suite in $SUITES; do
 	suite_command "$suite"
 done
-[ -n "${SUITES// /}" ] || die "CHECK_SUITES: no suite"
+[[ $SUITES = *[![:space:]]* ]] || die "CHECK_SUITES: no suite"
 
 note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
