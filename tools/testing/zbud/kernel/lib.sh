@@ -148,12 +148,16 @@ need_one_of()
 # it again.
 lock_cache()
 {
+	local start=$SECONDS
+
 	[ -n "${ZBUD_LOCKED:-}" ] && return
 	mkdir -p "$CACHE"
 	exec 9>"$CACHE/lock"
 	flock -n 9 && { export ZBUD_LOCKED=1; return; }
 	note "waiting for $CACHE/lock (another job is using the kernel trees)"
-	flock 9
+	until flock -w 30 9; do
+		note "still waiting for $CACHE/lock, $((SECONDS - start)) s"
+	done
 	export ZBUD_LOCKED=1
 }
 
@@ -186,15 +190,20 @@ overlay_hash()
 }
 
 # save_result NAME: store stdin as tools/testing/zbud/results/NAME, after
-# a first line that names the sources it was made from.
+# a first line that names the sources it was made from.  Two runs at once
+# each write a file of their own and the last rename wins.
 save_result()
 {
+	local tmp
+
 	mkdir -p "$ZBUD_DIR/results"
+	tmp=$(mktemp "$ZBUD_DIR/results/.$1.XXXXXX")
 	{
 		echo "# overlay $(overlay_hash), $(date -u '+%Y-%m-%d %H:%M UTC')"
 		cat
-	} >"$ZBUD_DIR/results/$1.new"
-	mv "$ZBUD_DIR/results/$1.new" "$ZBUD_DIR/results/$1"
+	} >"$tmp"
+	chmod 644 "$tmp"
+	mv "$tmp" "$ZBUD_DIR/results/$1"
 }
 
 # samples_dat SAMPLES: the guest's sample lines (KEY=VALUE fields, with
@@ -219,7 +228,7 @@ samples_dat()
 # fails, it says so and draws nothing.
 plot_svg()
 {
-	local out=$1 title=$2 what p sep gp
+	local out=$1 title=$2 what p sep gp new
 	local -a panels
 
 	IFS=';' read -r -a panels <<<"$3"
@@ -227,10 +236,11 @@ plot_svg()
 	[ $# -gt 0 ] || return 0
 	command -v gnuplot >/dev/null ||
 		{ note "no gnuplot: no ${out##*/}"; return 0; }
-	gp=$out.gp
+	new=$(mktemp "${out%/*}/.${out##*/}.XXXXXX")
+	gp=$new.gp
 	{
 		echo "set terminal svg size 900,$((300 * ${#panels[@]})) dynamic"
-		echo "set output '$out.new'"
+		echo "set output '$new'"
 		echo "set multiplot layout ${#panels[@]},1 title '$title'"
 		echo "set key left top; set grid; set xlabel 'seconds'"
 		for what in "${panels[@]}"; do
@@ -248,11 +258,12 @@ plot_svg()
 	} >"$gp"
 	if ! gnuplot "$gp" >&2; then
 		note "gnuplot failed on $gp"
-		rm -f "$out.new"
+		rm -f "$new"
 		return 0
 	fi
-	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' "$out.new"
-	mv "$out.new" "$out"
+	sed -i '1a <!-- SPDX-License-Identifier: GPL-2.0-only -->' "$new"
+	chmod 644 "$new"
+	mv "$new" "$out"
 	rm -f "$gp"
 }
 

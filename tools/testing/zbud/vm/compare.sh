@@ -94,9 +94,8 @@ done
 		[ "$ok" = pass ] || line+="   (vm.sh FAILED)"
 		echo "$line"
 	done
-} | tee "$results/vm.table"
-save_result vm.txt <"$results/vm.table"
-rm -f "$results/vm.table"
+} | tee "$run/vm.table"
+save_result vm.txt <"$run/vm.table"
 plot_svg "$results/vm.svg" "make vm: zswap on each pool, same workload" \
 	"2:pool pages;3:stored pages;4:swap-ins (pswpin)" "${plots[@]}"
 [ "$status" -eq 0 ] || die "at least one row failed, see the output above"

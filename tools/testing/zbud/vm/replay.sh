@@ -23,9 +23,6 @@ set -euo pipefail
 
 [ -n "${TRACES:-}" ] || TRACES=$(ls "$REPO"/../shared/traces/*.txt 2>/dev/null) ||
 	die "no traces in $REPO/../shared/traces; set TRACES"
-results=$ZBUD_DIR/results
-mkdir -p "$results"
-
 new_run_dir replay
 # shellcheck disable=SC2086 # TRACES is a list of paths
 prepare_vm zbud $TRACES
@@ -45,17 +42,17 @@ scan_log "$log"
 	echo "trace | allocator | stored | pages | density | alloc_ns | free_ns |" \
 		"corrupt"
 	replay_rows "$log"
-} | tee "$results/replay.txt.new"
-mv "$results/replay.txt.new" "$results/replay.txt"
+} | tee "$run/replay.txt"
+save_result replay.txt <"$run/replay.txt"
 
 types="zbud z3fold zsmalloc"
 for t in $TRACES; do
 	name=${t##*/}
 	name=${name%.txt}
-	rows=$(grep -c "^$name | " "$results/replay.txt" || true)
+	rows=$(grep -c "^$name | " "$run/replay.txt" || true)
 	check "$name: one row per type ($types)" [ "$rows" -eq 3 ]
 	bad=$(awk -F' [|] ' -v n="$name" '$1 == n && !($3 > 0 && $8 == 0)' \
-		"$results/replay.txt" | wc -l)
+		"$run/replay.txt" | wc -l)
 	check "$name: every type stored objects, none came back corrupt" \
 		[ "$rows" -gt 0 -a "$bad" -eq 0 ]
 done
