@@ -4,7 +4,8 @@
 # lines into one last line of the same form; exit non-zero on any
 # failure.  A program that dies before its summary (a sanitizer report,
 # a crash), ends without one or exits non-zero counting no failure
-# counts as one more failure (add_totals, kernel/lib.sh).
+# counts as one more failure (add_totals, kernel/lib.sh), and so does
+# one still running after HARNESS_TIMEOUT seconds (default 600).
 set -euo pipefail
 
 [ $# -gt 0 ] || { echo "usage: ${0##*/} PROGRAM..." >&2; exit 2; }
@@ -23,7 +24,9 @@ for prog in "$@"; do
 	echo "== $name"
 	out=$(mktemp)
 	rc=0
-	"$prog" 2>&1 | tee "$out" || rc=$?
+	# A deadlock, which the threaded test looks for, must not hang the run.
+	timeout --kill-after=10 "${HARNESS_TIMEOUT:-600}" "$prog" 2>&1 |
+		tee "$out" || rc=$?
 	add_totals "$name" "$out" "$rc"
 	rm -f "$out"
 done
