@@ -13,7 +13,9 @@
 # (vm/replay.sh), kcsan (not a default suite) the data-race run on the
 # KCSAN kernel (vm/kcsan.sh), bench the self-test of zbud_bench and
 # pagesizes, series the lint part of the patch series (checkpatch, kernel-doc,
-# sparse and W=1); the per-step builds run only in `make series`.
+# sparse and W=1) made, like every other suite's kernels, from the files
+# on disk (SERIES_REV=worktree unless SERIES_REV is set); the per-step
+# builds run only in `make series`.
 set -euo pipefail
 # vmlib.sh checks the VM_*, DEBUG_*, ... knobs: a bad one stops the run
 # here, before any suite builds.
@@ -31,7 +33,8 @@ suite_command()
 	z3fold) cmd=(env VM_ZPOOL=z3fold "$ZBUD_DIR/vm/vm.sh") ;;
 	harness) cmd=("${quiet[@]}" "$ZBUD_DIR/harness" check) ;;
 	bench) cmd=("${quiet[@]}" "$ZBUD_DIR/bench" test) ;;
-	series) cmd=("${quiet[@]}" "$ZBUD_DIR/series" lint) ;;
+	series) cmd=(env SERIES_REV="${SERIES_REV:-worktree}" "${quiet[@]}"
+		     "$ZBUD_DIR/series" lint) ;;
 	*) die "CHECK_SUITES: unknown suite '$1'" ;;
 	esac
 }

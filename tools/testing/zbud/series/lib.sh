@@ -228,7 +228,8 @@ summary()
 }
 
 # need_pkgs CHECK PACKAGE...: unless the shell command CHECK succeeds,
-# install the Debian PACKAGEs (root only) or fail naming them.
+# install the Debian PACKAGEs (kernel/deps.sh: root only, package lists
+# updated first) or fail naming them.
 need_pkgs()
 {
 	local check=$1
@@ -236,9 +237,7 @@ need_pkgs()
 	shift
 	eval "$check" >/dev/null 2>&1 && return
 	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-		note "installing $*"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "$@" >&2
+		"$ZBUD_DIR/kernel/deps.sh" "$@"
 		eval "$check" >/dev/null 2>&1 && return
 	fi
 	die "missing: install the Debian package(s) $*"

@@ -88,5 +88,5 @@ else
 		fi
 	fi
 fi
-echo "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
+note "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
 summary
