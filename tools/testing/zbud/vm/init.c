@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -67,6 +68,8 @@
 static void finish(int status)
 {
 	say("init done status=%d", status);
+	/* The checks read that line: let the UART send it before the end. */
+	tcdrain(STDOUT_FILENO);
 	sync();
 	reboot(RB_AUTOBOOT);
 	for (;;)
@@ -83,10 +86,15 @@ static int do_mount(const char *type, const char *dir)
 	return 0;
 }
 
-/* Split /proc/cmdline into the mode and the workload's arguments. */
+/*
+ * Split /proc/cmdline into the mode and the workload's arguments.  With
+ * more arguments than argv holds the mode is "" (unknown): a workload
+ * must not run without some of its settings.
+ */
 static const char *parse_cmdline(char *buf, size_t len, char **argv)
 {
 	const char *mode = "";
+	bool toomany = false;
 	int argc = 1;
 	char *tok;
 	FILE *f;
@@ -103,8 +111,14 @@ static const char *parse_cmdline(char *buf, size_t len, char **argv)
 			mode = tok + 5;
 		else if (argc < MAX_ARGS - 1)
 			argv[argc++] = tok;
+		else
+			toomany = true;
 	}
 	argv[argc] = NULL;
+	if (toomany) {
+		say("more than %d zbudvm.* arguments", MAX_ARGS - 2);
+		return "";
+	}
 	return mode;
 }
 
@@ -415,8 +429,9 @@ static int leak_scan(void)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		leaks += !strncmp(line, "unreferenced object", 19);
+		line[strcspn(line, "\n")] = '\0';
 		if (lines++ < MAX_LEAK_LINES)
-			say("kmemleak: %s", strtok(line, "\n"));
+			say("kmemleak: %s", line);
 	}
 	fclose(f);
 	say("kmemleak leaks=%d", leaks);
@@ -461,8 +476,10 @@ static int replay_one(const char *name)
 		say("replay of %s: %s", name, strerror(errno));
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f) && ++n)
-		say("replay trace=%s %s", name, strtok(line, "\n"));
+	while (fgets(line, sizeof(line), f) && ++n) {
+		line[strcspn(line, "\n")] = '\0';
+		say("replay trace=%s %s", name, line);
+	}
 	fclose(f);
 	return n == 0;
 }

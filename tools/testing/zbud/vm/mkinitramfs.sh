@@ -15,6 +15,14 @@ gen=$1 output=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# gen_init_cpio's list separates its fields with blanks.
+no_blanks()
+{
+	case $1 in
+	*[[:space:]]*) die "$1: gen_init_cpio cannot take a path with blanks" ;;
+	esac
+}
+no_blanks "$tmp"
 
 build()
 {
@@ -42,6 +50,7 @@ for t in "$@"; do
 	case ${t##*/} in
 	*[!A-Za-z0-9._-]*) die "trace name ${t##*/} has odd characters" ;;
 	esac
+	no_blanks "$(realpath "$t")"
 	echo "file /traces/${t##*/} $(realpath "$t") 0644 0 0" >>"$tmp/list"
 done
 "$gen" "$tmp/list" >"$output"

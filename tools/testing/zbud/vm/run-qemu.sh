@@ -37,7 +37,9 @@ args=(-nodefaults -accel tcg -cpu max -smp "${VM_CPUS:-2}"
 need_uint VM_THROTTLE_IOPS 0
 iops=${VM_THROTTLE_IOPS:-0}
 for disk in "$@"; do
-	opt=file=${disk%:ro},format=raw,if=virtio
+	# -drive splits on commas; a comma in the path is written twice.
+	path=${disk%:ro}
+	opt=file=${path//,/,,},format=raw,if=virtio
 	[ "$disk" = "${disk%:ro}" ] || opt+=,readonly=on
 	[ "$iops" -eq 0 ] || opt+=,throttling.iops-total=$iops
 	iops=0

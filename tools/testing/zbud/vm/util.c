@@ -162,8 +162,13 @@ int swap_setup(const char *dev)
 	int fd;
 
 	fd = open(dev, O_RDWR);
-	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
+	if (fd < 0) {
 		say("swap device %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, BLKGETSIZE64, &bytes)) {
+		say("swap device %s: %s", dev, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	hdr[0] = 1;				/* version */
@@ -173,6 +178,7 @@ int swap_setup(const char *dev)
 	memcpy(page + SWAP_PAGE - 10, "SWAPSPACE2", 10);
 	if (pwrite(fd, page, SWAP_PAGE, 0) != SWAP_PAGE || fsync(fd)) {
 		say("writing swap header to %s: %s", dev, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	close(fd);
