@@ -25,7 +25,8 @@ for prog in "$@"; do
 	out=$(mktemp)
 	rc=0
 	# A deadlock, which the threaded test looks for, must not hang the run.
-	timeout --kill-after=10 "${HARNESS_TIMEOUT:-600}" "$prog" 2>&1 |
+	timeout --foreground --kill-after=10 "${HARNESS_TIMEOUT:-600}" \
+		"$prog" 2>&1 |
 		tee "$out" || rc=$?
 	add_totals "$name" "$out" "$rc"
 	rm -f "$out"

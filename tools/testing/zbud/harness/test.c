@@ -76,8 +76,15 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	 * jump there, and the test may wait on this one forever.
 	 */
 	if (!pthread_equal(pthread_self(), test_thread)) {
+		const struct test *test = __atomic_load_n(&test_running,
+							  __ATOMIC_ACQUIRE);
+
 		printf("# that failure was off the test's thread: no more tests run\n");
-		print_result(test_running, false);
+		/* Between tests the failure is no test's: count it alone. */
+		if (test)
+			print_result(test, false);
+		else
+			tests_failed++;
 		_exit(print_totals());
 	}
 	longjmp(test_exit, 1);
@@ -191,7 +198,7 @@ static bool run_one(struct test *test, bool *stop)
 
 int test_main(int argc, char **argv)
 {
-	bool stop = false;
+	bool stop = false, ok;
 	struct test *test;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -199,8 +206,10 @@ int test_main(int argc, char **argv)
 	for (test = tests; test && !stop; test = test->next) {
 		if (!wanted(test, argc, argv))
 			continue;
-		test_running = test;
-		print_result(test, run_one(test, &stop));
+		__atomic_store_n(&test_running, test, __ATOMIC_RELEASE);
+		ok = run_one(test, &stop);
+		__atomic_store_n(&test_running, NULL, __ATOMIC_RELEASE);
+		print_result(test, ok);
 	}
 	return print_totals();
 }

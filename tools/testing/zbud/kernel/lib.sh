@@ -155,7 +155,9 @@ lock_cache()
 	exec 9>"$CACHE/lock"
 	flock -n 9 && { export ZBUD_LOCKED=1; return; }
 	note "waiting for $CACHE/lock (another job is using the kernel trees)"
-	until flock -w 30 9; do
+	# 75 is flock's status on a timeout here, any other is an error.
+	until flock -w 30 -E 75 9; do
+		[ $? -eq 75 ] || die "flock $CACHE/lock failed"
 		note "still waiting for $CACHE/lock, $((SECONDS - start)) s"
 	done
 	export ZBUD_LOCKED=1
