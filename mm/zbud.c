@@ -986,7 +986,7 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		return -EINVAL;
 	}
 	pool->stats.reclaim_attempts++;
-	/* A failed page goes to the head: do not come round to it again. */
+	/* Failed pages go to the head: try no more than the pool holds. */
 	tries = min_t(unsigned long, retries, pool->stats.pages);
 	for (i = 0; i < tries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
