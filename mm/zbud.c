@@ -196,7 +196,8 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
 
 /**
  * struct zbud_stats - counters of a pool, written under its lock
- * @pages: pages in the pool, isolated ones included
+ * @pages: pages in the pool, isolated ones included; written with
+ *         WRITE_ONCE(), since zbud_get_pool_size() reads it unlocked
  * @pages_full: pages that hold two zpages
  * @pages_single: pages that hold one zpage
  * @zpages: live zpages
@@ -514,7 +515,7 @@ static void zbud_release_page(struct zbud_pool *pool, struct zbud_page *zp)
 {
 	struct page *page = zbud_to_page(zp);
 
-	pool->stats.pages--;
+	WRITE_ONCE(pool->stats.pages, pool->stats.pages - 1);
 	zbud_untrack_page(pool, page);
 	set_page_private(page, 0);
 	page->index = 0;
@@ -879,7 +880,7 @@ int zbud_alloc(struct zbud_pool *pool, size_t size, gfp_t gfp,
 		if (!zp)
 			return -ENOMEM;
 		spin_lock(&pool->lock);
-		pool->stats.pages++;
+		WRITE_ONCE(pool->stats.pages, pool->stats.pages + 1);
 	}
 	*handle = zbud_place(pool, zp, units);
 	pool->allocs_since++;
