@@ -50,7 +50,8 @@ for t in "$@"; do
 	case ${t##*/} in
 	*[!A-Za-z0-9._-]*) die "trace name ${t##*/} has odd characters" ;;
 	esac
-	no_blanks "$(realpath "$t")"
-	echo "file /traces/${t##*/} $(realpath "$t") 0644 0 0" >>"$tmp/list"
+	path=$(realpath "$t")
+	no_blanks "$path"
+	echo "file /traces/${t##*/} $path 0644 0 0" >>"$tmp/list"
 done
 "$gen" "$tmp/list" >"$output"
