@@ -6,7 +6,8 @@
 # print its path.  It is a raw concatenation of real files: C sources
 # from the kernel TREE and the binaries and libraries of this system, so
 # pages compress to the thin and fat sizes real data has.  Each class is
-# capped, and files are taken in sorted order.
+# capped, and files are taken in sorted order.  TREE is a tree in CACHE
+# that other jobs patch under lock_cache, so the corpus is read under it.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 stdout_to_stderr
@@ -15,6 +16,8 @@ CAP_MIB=24
 
 [ $# -eq 1 ] && [ -d "$1/mm" ] || die "usage: ${0##*/} TREE"
 img=$CACHE/vm/corpus-v1.img
+[ -s "$img" ] || lock_cache
+# Another job may have made it while this one waited for the lock.
 if [ -s "$img" ]; then
 	result "$img"
 	exit 0
