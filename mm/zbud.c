@@ -210,8 +210,10 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  *               ZBUD_ALIGN
  * @move_failures: move callbacks that returned an error
  *
- * Each counter is a read-only file in the pool's debugfs directory,
- * /sys/kernel/debug/zbud/<pool>/, which reads it without the lock.
+ * While a move runs, its zpage counts at both places in @zpages, @bytes
+ * and @pages_full.  Each counter is a read-only file in the pool's
+ * debugfs directory, /sys/kernel/debug/zbud/<pool>/, which reads it
+ * without the lock.
  */
 struct zbud_stats {
 	unsigned long pages;
@@ -667,7 +669,9 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
 	spin_lock(&pool->lock);
 	pool->allocs_since = 0;
 	pool->frees_since = 0;
-	while (moves < max && compact_pick(pool, &src, &dst)) {
+	/* Turning compaction off stops a run between two moves. */
+	while (moves < max && zbud_can_move(pool) &&
+	       compact_pick(pool, &src, &dst)) {
 		zbud_isolate(pool, src);
 		zbud_isolate(pool, dst);
 		/*
@@ -691,7 +695,8 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
  * page.  If the callback refuses the zpage, because it is in use, the
  * other moves instead; if it refuses both, and neither was freed
  * meanwhile, compaction stops.  Each move frees a page.  Does nothing if
- * the pool has no move callback or compaction is off (zbud.compaction=N).
+ * the pool has no move callback; turning compaction off
+ * (zbud.compaction=N) stops it before the next move.
  *
  * Context: Process context; the move callback may sleep.  Takes the pool
  * lock and drops it around each callback.
@@ -721,7 +726,8 @@ static void zbud_kick(struct zbud_pool *pool)
 	pool->frees_since++;
 	/* Any two lone zpages of at most half a page share one. */
 	if (zbud_can_move(pool) &&
-	    pool->allocs_since * ZBUD_DRAIN_RATIO >= pool->frees_since &&
+	    pool->allocs_since >=
+	    DIV_ROUND_UP(pool->frees_since, ZBUD_DRAIN_RATIO) &&
 	    pool->lone_small * ZBUD_LONE_SHARE > pool->stats.pages &&
 	    (pool->lone_small > 1 || compact_pick(pool, &src, &dst)))
 		queue_work(system_unbound_wq, &pool->compact_work);
@@ -971,13 +977,13 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
  * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
  * other callers have taken every page off it for now); -EAGAIN if
- * @retries pages, or as many as the pool holds, were tried and none could
+ * @retries pages were tried, or each page on the LRU once, and none could
  * be freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
-	struct zbud_page *zp;
-	unsigned int i, tries;
+	struct zbud_page *zp, *failed = NULL;
+	unsigned int i;
 
 	if (!pool->ops || !pool->ops->evict || !retries)
 		return -EINVAL;
@@ -987,10 +993,11 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		return -EINVAL;
 	}
 	pool->stats.reclaim_attempts++;
-	/* Failed pages go to the head: try no more than the pool holds. */
-	tries = min_t(unsigned long, retries, pool->stats.pages);
-	for (i = 0; i < tries && !list_empty(&pool->lru); i++) {
+	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
+		/* A page that failed went to the head: each was tried. */
+		if (zp == failed)
+			break;
 		zbud_isolate(pool, zp);
 		zbud_evict_page(pool, zp);
 		if (zbud_putback(pool, zp)) {
@@ -998,6 +1005,8 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 			spin_unlock(&pool->lock);
 			return 0;
 		}
+		if (!failed)
+			failed = zp;
 	}
 	spin_unlock(&pool->lock);
 	return -EAGAIN;

@@ -476,6 +476,7 @@ static void op_map(const struct mpage *busy, const struct mpage *busy2)
  */
 static struct {
 	struct mpage *cur;		/* page being evicted, or NULL */
+	struct mpage *failed;		/* first page put back, or NULL */
 	unsigned int tried;		/* pages isolated so far */
 	unsigned int retries;
 	bool freed;			/* a page was emptied */
@@ -490,6 +491,8 @@ static struct mpage *reclaim_isolate(unsigned long handle)
 	MCHECK(!list_empty(&m.lru) && rc.tried < rc.retries);
 	tail = list_last_entry(&m.lru, struct mpage, lru);
 	MCHECK(mpage(handle) == tail);
+	/* Once the first page that failed is back at the tail, it stops. */
+	MCHECK(tail != rc.failed);
 	single_update(tail, -1);
 	list_del_init(&tail->lru);
 	tail->isolated = true;
@@ -551,6 +554,8 @@ static int model_evict(void *pool, unsigned long handle)
 	}
 	if (chance(30)) {
 		rc.cur = NULL;
+		if (!rc.failed)
+			rc.failed = pg;
 		reclaim_putback(pg);
 		m.evict_failures++;
 		return -EBUSY;
@@ -572,8 +577,6 @@ static void op_reclaim(void)
 {
 	unsigned int retries = chance(3) ? 0 : 1 + below(4);
 	bool empty = list_empty(&m.lru);
-	/* Each try puts a failed page back at the head: no page twice. */
-	unsigned long tries = min_t(unsigned long, retries, m.npages);
 	int err, want;
 
 	memset(&rc, 0, sizeof(rc));
@@ -586,8 +589,10 @@ static void op_reclaim(void)
 	else
 		want = rc.freed ? 0 : -EAGAIN;
 	MCHECK(err == want);
+	/* Failed pages go back to the head: it stops on seeing the first. */
 	if (want == -EAGAIN)
-		MCHECK(rc.tried == tries);
+		MCHECK(rc.tried == retries || list_empty(&m.lru) ||
+		       list_last_entry(&m.lru, struct mpage, lru) == rc.failed);
 	if (want == -EINVAL)
 		MCHECK(rc.tried == 0);
 	else

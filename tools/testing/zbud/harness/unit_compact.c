@@ -622,11 +622,13 @@ TEST(free_queues_compaction_when_the_fit_has_more_room)
 
 	user_pool(NULL);
 	/*
-	 * a (800 bytes) is left with 3296 free, b (496) with 3600: b
-	 * fits beside a and a beside b, but no page has exactly a's room.
+	 * a, of more than half a page, is left with less room than b (496
+	 * bytes), which fits beside it, though no page has exactly b's
+	 * room.  b is the one lone zpage of at most half a page, so the
+	 * free of a's buddy must find that fit to queue the work.
 	 */
-	a = ualloc(800);
-	fa = ualloc(PAGE - 800);
+	a = ualloc(PAGE / 2 + 56);
+	fa = ualloc(PAGE / 2 - 56);
 	b = ualloc(496);
 	fb = ualloc(PAGE - 496);
 	ufree(fb);

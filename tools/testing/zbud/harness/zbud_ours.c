@@ -58,6 +58,7 @@ static unsigned long ours_compact(void *pool)
 struct ours_walk {
 	struct zbud_stats seen;
 	unsigned long bucketed;
+	unsigned long small;		/* of them, zpages of at most half a page */
 	unsigned long wanted;
 	char *why;
 	size_t len;
@@ -125,6 +126,7 @@ static int check_bucket(struct zbud_pool *pool, unsigned int free,
 		if (list_empty(&zp->lru))
 			return walk_fail(w, "bucket %u: isolated page", free);
 		w->bucketed++;
+		w->small += free >= ZBUD_UNITS / 2;
 	}
 	return 0;
 }
@@ -160,6 +162,9 @@ static int ours_check(void *p, char *why, size_t len)
 	else if (w.bucketed != w.wanted)
 		err = walk_fail(&w, "%lu pages in buckets, %lu should be",
 				w.bucketed, w.wanted);
+	else if (w.small != pool->lone_small)
+		err = walk_fail(&w, "lone_small %lu, buckets hold %lu",
+				pool->lone_small, w.small);
 #ifdef CONFIG_DEBUG_VM
 	else if (pool->owned.count != s->pages)
 		err = walk_fail(&w, "owned xarray has %lu pages, pool %lu",
