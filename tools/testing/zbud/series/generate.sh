@@ -46,6 +46,9 @@
 #                             the admin guide)
 #  16. mm/zswap: check that the entry an eviction finds owns the zpage
 #                             the seventh change of mm/zswap.patch
+#  17. mm/z3fold: free a reclaimed headless page only once its object
+#      is freed
+#                             the third change of mm/z3fold.patch
 #
 # file@N is the file as patch N leaves it, made by split_states() (lib.sh)
 # from the repository's file and the diffs in series/split/, or, for the
@@ -68,7 +71,7 @@
 #   SERIES_NAME, SERIES_EMAIL
 #                   author and Signed-off-by of the patches (default:
 #                   git config user.name / user.email of the repository)
-#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/16]"
+#   SERIES_VERSION  reroll count: 2 gives "[PATCH v2 n/17]"
 #   SERIES_TO, SERIES_CC
 #                   comma-separated recipients written into the patches
 #                   (default: scripts/get_maintainer.pl; set them empty
@@ -87,13 +90,13 @@ STEP_MSGS=(1-zbud.txt 2-stats.txt 3-debug-vm.txt 4-exports.txt
 	   5-kunit.txt 6-docs.txt 7-z3fold-empty.txt 8-zswap-leak.txt
 	   9-zswap-shrink.txt 10-zswap-exclusive.txt 11-zbud-compact.txt
 	   12-zswap-move.txt 13-zswap-unmap.txt 14-z3fold-slots.txt
-	   15-zswap-cluster.txt 16-zswap-owner.txt)
+	   15-zswap-cluster.txt 16-zswap-owner.txt 17-z3fold-headless.txt)
 STEP_FILES=("mm/zbud.c@1" "mm/zbud.c@2" "mm/zbud.c@3"
 	    "include/linux/zbud.h@4 mm/zbud.c@4"
 	    "mm/zbud_kunit.c@5 tools/testing/zbud/.kunitconfig"
 	    "Documentation/mm/zbud.rst@6" "" "" "" ""
 	    "include/linux/zbud.h mm/zbud.c mm/zbud_kunit.c
-	     Documentation/mm/zbud.rst" "" "" "" "" "")
+	     Documentation/mm/zbud.rst" "" "" "" "" "" "")
 # Pristine files the patch files edit, by step.  mm/Kconfig@1 is
 # mm/Kconfig with only the ZBUD help hunk of Kconfig.patch: the patched
 # file minus the ZBUD_KUNIT_TEST entry.  mm/zswap.patch holds one change
@@ -110,9 +113,10 @@ STEP_PATCHED=("mm/Kconfig@1" "" "" "" "mm/Kconfig mm/Makefile"
 	      "mm/zswap.c@10 mm/frontswap.c@10 include/linux/frontswap.h@10
 	       $ZSWAP_DOC@10"
 	      "include/linux/zpool.h" "mm/zswap.c@12" "mm/zswap.c@13"
-	      "mm/z3fold.c" "mm/zswap.c@15 $ZSWAP_DOC" "mm/zswap.c")
+	      "mm/z3fold.c@14" "mm/zswap.c@15 $ZSWAP_DOC" "mm/zswap.c"
+	      "mm/z3fold.c")
 ZSWAP_STEPS=(8 9 10 12 13 15 16)
-Z3FOLD_STEPS=(7 14)
+Z3FOLD_STEPS=(7 14 17)
 ZPOOL_STEPS=(11)
 [ ${#STEP_FILES[@]} -eq ${#STEP_MSGS[@]} ] &&
 	[ ${#STEP_PATCHED[@]} -eq ${#STEP_MSGS[@]} ] ||
