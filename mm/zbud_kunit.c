@@ -1157,14 +1157,21 @@ static void zbud_reclaim_single_buddy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 0);
 }
 
+/* Two zpages of more than half a page, each in a page of its own. */
+static void zt_alloc_two_pages(struct kunit *test, unsigned long *a,
+			       unsigned long *b)
+{
+	*a = zt_alloc(test, ZT_HALF + 8);
+	*b = zt_alloc(test, ZT_HALF + 8);
+	KUNIT_ASSERT_NE(test, zt_page(*b), zt_page(*a));
+}
+
 static void zbud_reclaim_evict_failure_requeues(struct kunit *test)
 {
 	struct zt_ctx *ctx = test->priv;
 	unsigned long a, b;
 
-	a = zt_alloc(test, ZT_HALF + 8);
-	b = zt_alloc(test, ZT_HALF + 8);
-	KUNIT_ASSERT_NE(test, zt_page(b), zt_page(a));
+	zt_alloc_two_pages(test, &a, &b);
 
 	ctx->fail_handle = a;
 	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), -EAGAIN);
@@ -1185,9 +1192,7 @@ static void zbud_reclaim_retries_next_page(struct kunit *test)
 	struct zt_ctx *ctx = test->priv;
 	unsigned long a, b;
 
-	a = zt_alloc(test, ZT_HALF + 8);
-	b = zt_alloc(test, ZT_HALF + 8);
-	KUNIT_ASSERT_NE(test, zt_page(b), zt_page(a));
+	zt_alloc_two_pages(test, &a, &b);
 
 	ctx->fail_handle = a;
 	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 2), 0);
@@ -1214,9 +1219,7 @@ static void zbud_reclaim_skips_isolated_page(struct kunit *test)
 	struct zt_ctx *ctx = test->priv;
 	unsigned long a, b;
 
-	a = zt_alloc(test, ZT_HALF + 8);
-	b = zt_alloc(test, ZT_HALF + 8);
-	KUNIT_ASSERT_NE(test, zt_page(b), zt_page(a));
+	zt_alloc_two_pages(test, &a, &b);
 
 	ctx->fail_handle = b;
 	ctx->nest_handle = a;
