@@ -977,13 +977,13 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
  * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
  * other callers have taken every page off it for now); -EAGAIN if
- * @retries pages were tried, or each page on the LRU once, and none could
- * be freed.
+ * @retries pages, or as many as the pool holds, were tried, or the first
+ * page that failed was back at the LRU tail, and none could be freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
 	struct zbud_page *zp, *failed = NULL;
-	unsigned int i;
+	unsigned int i, tries;
 
 	if (!pool->ops || !pool->ops->evict || !retries)
 		return -EINVAL;
@@ -993,7 +993,9 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		return -EINVAL;
 	}
 	pool->stats.reclaim_attempts++;
-	for (i = 0; i < retries && !list_empty(&pool->lru); i++) {
+	/* The first page that failed may never come back: bound the tries. */
+	tries = min_t(unsigned long, retries, pool->stats.pages);
+	for (i = 0; i < tries && !list_empty(&pool->lru); i++) {
 		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
 		/* A page that failed went to the head: each was tried. */
 		if (zp == failed)

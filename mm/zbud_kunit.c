@@ -1300,10 +1300,12 @@ static void zt_run_racer(struct kunit *test)
 
 	init_completion(&ctx->race_go);
 	init_completion(&ctx->race_done);
-	task = kthread_run(zt_racer, ctx, "zbud_kunit_racer");
+	task = kthread_create(zt_racer, ctx, "zbud_kunit_racer");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* Before it runs: it may time out and exit before zt_exit(). */
 	get_task_struct(task);
 	ctx->racer = task;
+	wake_up_process(task);
 }
 
 /*

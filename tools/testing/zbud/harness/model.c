@@ -478,7 +478,7 @@ static struct {
 	struct mpage *cur;		/* page being evicted, or NULL */
 	struct mpage *failed;		/* first page put back, or NULL */
 	unsigned int tried;		/* pages isolated so far */
-	unsigned int retries;
+	unsigned long tries;		/* at most: retries, or pool pages */
 	bool freed;			/* a page was emptied */
 	bool locked;			/* a callback ran under a spinlock */
 } rc;
@@ -488,7 +488,7 @@ static struct mpage *reclaim_isolate(unsigned long handle)
 {
 	struct mpage *tail;
 
-	MCHECK(!list_empty(&m.lru) && rc.tried < rc.retries);
+	MCHECK(!list_empty(&m.lru) && rc.tried < rc.tries);
 	tail = list_last_entry(&m.lru, struct mpage, lru);
 	MCHECK(mpage(handle) == tail);
 	/* Once the first page that failed is back at the tail, it stops. */
@@ -580,7 +580,7 @@ static void op_reclaim(void)
 	int err, want;
 
 	memset(&rc, 0, sizeof(rc));
-	rc.retries = retries;
+	rc.tries = min_t(unsigned long, retries, m.npages);
 	err = z->reclaim(m.pool, retries);
 	MCHECK(!rc.locked);
 	MCHECK(!rc.cur);
@@ -591,7 +591,7 @@ static void op_reclaim(void)
 	MCHECK(err == want);
 	/* Failed pages go back to the head: it stops on seeing the first. */
 	if (want == -EAGAIN)
-		MCHECK(rc.tried == retries || list_empty(&m.lru) ||
+		MCHECK(rc.tried == rc.tries || list_empty(&m.lru) ||
 		       list_last_entry(&m.lru, struct mpage, lru) == rc.failed);
 	if (want == -EINVAL)
 		MCHECK(rc.tried == 0);
