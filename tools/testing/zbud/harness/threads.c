@@ -29,7 +29,8 @@
  *
  * At the end every count must agree: allocations = frees + evictions,
  * moves = pages_compacted, refusals = move_failures, and the pool is
- * empty once the workers free what is left.
+ * empty once the workers free what is left; both the compaction thread
+ * and the work item must have moved zpages.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -89,6 +90,7 @@ static struct {
 	uint64_t published[GRANULES / 64];	/* under lock */
 	bool stop;			/* under lock */
 	unsigned long moved;		/* under lock */
+	unsigned long moved_by_work;	/* under lock */
 	unsigned long moved_bytes;	/* under lock */
 	unsigned long move_refused;	/* under lock */
 	unsigned long bad_data, bad_handle, locked_evicts;	/* atomic */
@@ -251,6 +253,7 @@ static int move(void *pool, unsigned long old, unsigned long new)
 	owner_set(new, s);
 	mark_published(new);
 	t.moved++;
+	t.moved_by_work += harness_in_work();
 	t.moved_bytes += (s->size + 7) & ~7UL;
 	pthread_mutex_unlock(&t.lock);
 	return 0;
@@ -456,7 +459,7 @@ static void run(const struct zalloc *z, unsigned long ops)
 	memset(workers, 0, sizeof(workers));
 	t.z = z;
 	t.evicted = t.refused = t.stale = 0;
-	t.moved = t.moved_bytes = t.move_refused = 0;
+	t.moved = t.moved_by_work = t.moved_bytes = t.move_refused = 0;
 	memset(t.published, 0, sizeof(t.published));
 	t.stop = false;
 	t.pool = c ? z->create_movable(evict, move) : z->create(evict);
@@ -487,15 +490,17 @@ static void run(const struct zalloc *z, unsigned long ops)
 	CHECK_EQ(unknown_stale(), 0);
 	CHECK(reclaimed > 0 && t.evicted > 0);
 	if (c) {
-		test_note("%s: %lu zpages moved (%lu bytes), %lu refused; "
-			  "%lu compactions freed %lu pages, %lu works queued",
-			  z->name, t.moved, t.moved_bytes, t.move_refused,
-			  c->runs, c->freed, harness_work_queued() - queued);
+		test_note("%s: %lu zpages moved (%lu bytes, %lu by the work), "
+			  "%lu refused; %lu compactions freed %lu pages, "
+			  "%lu works queued", z->name, t.moved, t.moved_bytes,
+			  t.moved_by_work, t.move_refused, c->runs, c->freed,
+			  harness_work_queued() - queued);
 		CHECK_EQ(counter("pages_compacted"), t.moved);
 		CHECK_EQ(counter("bytes_moved"), t.moved_bytes);
 		CHECK_EQ(counter("move_failures"), t.move_refused);
 		CHECK(c->freed <= t.moved);
-		CHECK(t.moved > 0 && harness_work_queued() > queued);
+		CHECK(harness_work_queued() > queued);
+		CHECK(t.moved_by_work > 0 && t.moved > t.moved_by_work);
 	}
 	z->destroy(t.pool);
 }

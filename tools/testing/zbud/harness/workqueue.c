@@ -32,6 +32,7 @@ static LIST_HEAD(wq_running);
 static unsigned long wq_pending_nr, wq_queued_nr;
 static pthread_t wq_worker;
 static bool wq_worker_on, wq_worker_stop;
+static __thread bool wq_in_work;
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
@@ -110,7 +111,9 @@ static bool run_one(void)
 		pthread_mutex_unlock(&wq_lock);
 		if (held)
 			shim_lock_error("work run with a spinlock held");
+		wq_in_work = true;
 		work->func(work);
+		wq_in_work = false;
 		if (shim_locks_held != held)
 			shim_lock_error("work function left a spinlock held");
 		pthread_mutex_lock(&wq_lock);
@@ -147,6 +150,11 @@ static unsigned long wq_read(const unsigned long *counter)
 	n = *counter;
 	pthread_mutex_unlock(&wq_lock);
 	return n;
+}
+
+bool harness_in_work(void)
+{
+	return wq_in_work;
 }
 
 unsigned long harness_work_pending(void)

@@ -55,6 +55,8 @@ unsigned long harness_work_pending(void);
  * worker thread is still on: it may be stuck in the test's work.
  */
 bool harness_work_discard(void);
+/* Harness only: true while this thread runs a work function. */
+bool harness_in_work(void);
 /* Harness only: works queued since the program started. */
 unsigned long harness_work_queued(void);
 /* Harness only: a worker thread runs pending works until stopped. */
