@@ -37,7 +37,11 @@
  * reverse map from handle to slot, written after each alloc, lets the
  * move callback find the slot to repoint, as zswap finds its entry from
  * the swap entry at the start of the zpage.  The callback copies the
- * zpage's bytes, header included, to the new handle.
+ * zpage's bytes, header included, to the new handle.  zswap writes that
+ * header and its entry on every store, whatever the pool, so every row
+ * writes the reverse map, and every row looks for work after each free:
+ * the bookkeeping costs the same in each and the rows differ only in
+ * what the allocator does.
  *
  * Every allocator's warm-up run also checks the pool's lists against
  * its counters after the churn, and that every slot still holds the tag
@@ -513,8 +517,7 @@ static int run_once(const struct bench_alloc *ba, const struct schedule *s,
 		err = timed_alloc(&ck, z, pool, s->objs[i], &slots[i]);
 		if (err)
 			return replay_failed(ba, s->objs[i], err);
-		if (compact)
-			user_stored(u, i, s->objs[i]);
+		user_stored(u, i, s->objs[i]);
 		if (verify)
 			tag_store(u, i);
 		chunk_step(&ck, 1);
@@ -524,13 +527,11 @@ static int run_once(const struct bench_alloc *ba, const struct schedule *s,
 	for (k = s->fill; k < s->n; k++) {
 		v = s->victims[k];
 		timed_free(&ck, z, pool, slots[v]);
-		if (compact)
-			timed_work(&ck);
+		timed_work(&ck);
 		err = timed_alloc(&ck, z, pool, s->objs[k], &slots[v]);
 		if (err)
 			return replay_failed(ba, s->objs[k], err);
-		if (compact)
-			user_stored(u, v, s->objs[k]);
+		user_stored(u, v, s->objs[k]);
 		if (verify)
 			tag_store(u, v);
 		chunk_step(&ck, 2);
@@ -544,8 +545,7 @@ static int run_once(const struct bench_alloc *ba, const struct schedule *s,
 	chunk_begin(&ck);
 	for (i = 0; i < s->fill; i++) {
 		timed_free(&ck, z, pool, slots[i]);
-		if (compact)
-			timed_work(&ck);
+		timed_work(&ck);
 		chunk_step(&ck, 1);
 	}
 	chunk_end(&ck);
@@ -623,14 +623,15 @@ static void summarize(const struct run *runs, unsigned int reps,
 	res->total_ns = batch / calls;
 	res->alloc_ns = alloc / calls - over;
 	res->free_ns = fr / calls - over;
-	res->move_ns = res->compact ? (mv - over * runs[0].work_brackets) /
-				      calls : 0;
+	res->move_ns = (mv - over * runs[0].work_brackets) / calls;
 	/*
 	 * The overhead is an average over every bracket, and most move
 	 * brackets time no work: a share below it reads 0, and the free
 	 * it followed keeps the difference, so that the sum still holds.
+	 * A pool that never queues work keeps only the look for it, which
+	 * goes to the free as well.
 	 */
-	if (res->move_ns < 0) {
+	if (res->move_ns < 0 || !res->compact) {
 		res->free_ns += res->move_ns;
 		res->move_ns = 0;
 	}
