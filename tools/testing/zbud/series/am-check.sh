@@ -28,13 +28,13 @@ prepare()
 	if [ -f "$SAM/.git" ] && git -C "$SAM" rev-parse -q --verify HEAD \
 		>/dev/null 2>&1; then
 		git -C "$SAM" am --abort >/dev/null 2>&1 || true
-		git -C "$SAM" checkout -q -f --detach "$base"
-		git -C "$SAM" clean -q -f -d -x
+		git -C "$SAM" checkout -q -f --detach "$base" &&
+			git -C "$SAM" clean -q -f -d -x
 	else
 		note "checking out the base into $SAM (once)"
-		rm -rf "$SAM"
-		sgit worktree prune
-		sgit worktree add -q --detach "$SAM" "$base"
+		rm -rf "$SAM" &&
+			sgit worktree prune &&
+			sgit worktree add -q --detach "$SAM" "$base"
 	fi
 }
 

@@ -284,8 +284,8 @@ checkout_tree()
 {
 	[ -f "$SGIT/index" ] ||
 		note "checking out the scratch tree into $STREE (once)"
-	sgit --work-tree="$STREE" checkout -q -f --detach "$1"
-	sgit --work-tree="$STREE" clean -q -f -d -x
+	sgit --work-tree="$STREE" checkout -q -f --detach "$1" &&
+		sgit --work-tree="$STREE" clean -q -f -d -x
 }
 
 # kmake CFG LOG ARGS...: make in the build worktree, out of tree in
