@@ -319,7 +319,9 @@ boot_one()
 			wrong=${wrong:--}
 		fi
 		jok=$ok
-		[ "$st" = 0 ] || jok=false
+		# A job that ended badly, or built or read back wrong
+		# data, fails the run, whatever its exit status says.
+		[ "$st" = 0 ] && [ "$wrong" = 0 ] || jok=false
 		awk -v row="$row" -v n="$n" -v job="$j" -v secs="${secs:--}" \
 		    -v wrong="$wrong" -v ok="$jok" -v page=$PAGE_SIZE '
 			{ for (i = 3; i <= NF; i++) {
@@ -377,6 +379,7 @@ start=
 } >"$run/header"
 "$PRESSURE_DIR/report.sh" "$run" >"$run/table"
 cat "$run/table"
-save_result pressure.txt <"$run/table"
+# Only a pass is kept for the cover letter.
 ! grep -q ' FAIL$' "$run/metrics" ||
 	die "at least one run failed, see $run/metrics and the consoles"
+save_result pressure.txt <"$run/table"
