@@ -20,7 +20,9 @@ SCACHE=$CACHE/series
 STREE=$SCACHE/tree
 SGIT=$STREE/.git
 SAM=$SCACHE/am
-OUTGOING=$ZBUD_DIR/outgoing
+# run.sh lint writes its patches apart, so that a make check leaves the
+# last make series' patches and cover letter in outgoing/ alone.
+OUTGOING=${SERIES_OUTGOING:-$ZBUD_DIR/outgoing}
 RESULTS=${RESULTS:-$ZBUD_DIR/results}
 BRANCH=zbud-series
 

@@ -25,6 +25,10 @@ lint | series) ;;
 *) die "usage: ${0##*/} lint|series" ;;
 esac
 
+if [ "$mode" = lint ]; then
+	export SERIES_OUTGOING=$SCACHE/outgoing-lint SERIES_LINT=1
+	OUTGOING=$SERIES_OUTGOING
+fi
 lock_series
 start=$SECONDS
 # The cover letter lists checks only after a full run passed on this tree.
@@ -45,7 +49,7 @@ run()
 
 # Generation is a check too: without it there is nothing to lint.
 if "$SERIES_DIR/generate.sh"; then
-	pass "generate $(ls "$OUTGOING"/*.patch | wc -l) files in outgoing/"
+	pass "generate $(ls "$OUTGOING"/*.patch | wc -l) files in ${OUTGOING##*/}/"
 else
 	fail "generate the series"
 	summary
