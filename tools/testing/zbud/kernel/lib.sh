@@ -36,13 +36,35 @@ result()
 	printf '%s\n' "$*" >&3
 }
 
+# descendants PID: PID and every process it started, one a line, from
+# /proc (a fresh machine may have no procps).
+descendants()
+{
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '{
+		pid = $1
+		sub(/.*\) /, "")	# the name, in parentheses, may hold blanks
+		kids[$2] = kids[$2] " " pid
+	} END {
+		todo[1] = root
+		for (n = 1; n >= 1; ) {
+			p = todo[n--]
+			print p
+			k = split(kids[p], list, " ")
+			for (i = 1; i <= k; i++)
+				todo[++n] = list[i]
+		}
+	}'
+}
+
 # with_progress WHAT PROBE COMMAND...: run COMMAND and, every
 # PROGRESS_SECS (30) seconds while it runs, print to stderr WHAT, the
 # output of the shell command PROBE (how far it got) and the time taken.
-# Returns COMMAND's status.
+# Returns COMMAND's status.  A TERM or HUP sent to the script meanwhile
+# stops COMMAND and all it started, which would otherwise go on in the
+# background, holding the cache lock.
 with_progress()
 {
-	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
+	local what=$1 probe=$2 start=$SECONDS pid rc=0 next saved
 
 	shift 2
 	# bash makes a background job ignore SIGINT and SIGQUIT: without the
@@ -52,6 +74,9 @@ with_progress()
 		"$@"
 	) &
 	pid=$!
+	saved=$(trap -p TERM HUP)
+	trap 'kill -TERM $(descendants "$pid") 2>/dev/null; exit 143' TERM
+	trap 'kill -TERM $(descendants "$pid") 2>/dev/null; exit 129' HUP
 	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
@@ -61,6 +86,8 @@ with_progress()
 		next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	done
 	wait "$pid" || rc=$?
+	trap - TERM HUP
+	eval "$saved"
 	return $rc
 }
 
