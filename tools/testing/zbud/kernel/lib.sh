@@ -175,19 +175,26 @@ need_one_of()
 # it again.
 lock_cache()
 {
-	local start=$SECONDS
-
 	[ -n "${ZBUD_LOCKED:-}" ] && return
 	mkdir -p "$CACHE"
 	exec 9>"$CACHE/lock"
-	flock -n 9 && { export ZBUD_LOCKED=1; return; }
-	note "waiting for $CACHE/lock (another job is using the kernel trees)"
-	# 75 is flock's status on a timeout here, any other is an error.
-	until flock -w 30 -E 75 9; do
-		[ $? -eq 75 ] || die "flock $CACHE/lock failed"
-		note "still waiting for $CACHE/lock, $((SECONDS - start)) s"
-	done
+	take_lock 9 "$CACHE/lock" "another job is using the kernel trees"
 	export ZBUD_LOCKED=1
+}
+
+# take_lock FD FILE WHY: flock FD, open on FILE, saying every 30 s while
+# it waits, and why (WHY: who holds it).
+take_lock()
+{
+	local start=$SECONDS
+
+	flock -n "$1" && return
+	note "waiting for $2 ($3)"
+	# 75 is flock's status on a timeout here, any other is an error.
+	until flock -w 30 -E 75 "$1"; do
+		[ $? -eq 75 ] || die "flock $2 failed"
+		note "still waiting for $2, $((SECONDS - start)) s"
+	done
 }
 
 # Files of the series that are copied into a tree whole.

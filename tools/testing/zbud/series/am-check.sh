@@ -31,16 +31,19 @@ prepare()
 		git -C "$SAM" checkout -q -f --detach "$base" &&
 			git -C "$SAM" clean -q -f -d -x
 	else
-		note "checking out the base into $SAM (once)"
 		rm -rf "$SAM" &&
 			sgit worktree prune &&
-			sgit worktree add -q --detach "$SAM" "$base"
+			with_progress "checking out the base into $SAM (once)" \
+				'echo "$(du -sm "$SAM" | cut -f1) MiB"' \
+				sgit worktree add -q --detach "$SAM" "$base" 2>&7
 	fi
 }
 
 # The committer is whoever applies the patches; git am needs one.
 # shellcheck disable=SC2086
-if (lock_cache && prepare) >>"$log" 2>&1 &&
+# The log takes git's output; waiting and progress go to stderr (fd 7).
+exec 7>&2
+if (lock_cache 2>&7 && prepare) >>"$log" 2>&1 &&
    git -C "$SAM" -c user.name="zbud series" -c user.email=zbud@localhost \
 	am -q --whitespace=error $patches >>"$log" 2>&1; then
 	applied=$(git -C "$SAM" rev-list --count "$base..HEAD")

@@ -99,9 +99,9 @@ split_diffs()
 	local d
 
 	for d in $(repo_ls tools/testing/zbud/series/split); do
-		case ${d%%-*} in
-		'' | *[!0-9]*) die "series/split/$d: name must be N-name.diff" ;;
-		esac
+		[[ $d =~ ^[0-9]+-[^/]+\.diff$ ]] ||
+			die "series/split/$d: not an N-name.diff (a stray" \
+			    "file? remove it)"
 		echo "$d"
 	done | sort -t- -k1,1"${1:-nr}"
 }
@@ -139,9 +139,10 @@ split_from()
 # end up in the earlier patch.
 split_states()
 {
-	local dir=$1 d n f p v files want got
+	local dir=$1 d n f p v files want got diffs
 
-	for d in $(split_diffs); do
+	diffs=$(split_diffs) || exit 1	# it said why
+	for d in $diffs; do
 		n=${d%%-*}
 		repo_file "tools/testing/zbud/series/split/$d" >"$dir/split.diff"
 		files=$(sed -n 's|^+++ b/||p' "$dir/split.diff")
@@ -202,7 +203,7 @@ lock_series()
 	[ -n "${ZBUD_SERIES_LOCKED:-}" ] && return
 	mkdir -p "$SCACHE"
 	exec 8>"$SCACHE/lock"
-	flock 8
+	take_lock 8 "$SCACHE/lock" "another series run or make check"
 	export ZBUD_SERIES_LOCKED=1
 }
 
@@ -284,9 +285,11 @@ SERIES_SYMS="CONFIG_ZBUD_KUNIT_TEST CONFIG_Z3FOLD_DEPRECATED"
 # first checkout writes the whole tree, later ones what changed.
 checkout_tree()
 {
-	[ -f "$SGIT/index" ] ||
-		note "checking out the scratch tree into $STREE (once)"
-	sgit --work-tree="$STREE" checkout -q -f --detach "$1" &&
+	local what="checking out the scratch tree into $STREE (once)"
+
+	[ -f "$SGIT/index" ] && what="checking out ${1:0:12}"
+	with_progress "$what" 'echo "$(du -sm "$STREE" | cut -f1) MiB"' \
+		sgit --work-tree="$STREE" checkout -q -f --detach "$1" &&
 		sgit --work-tree="$STREE" clean -q -f -d -x
 }
 

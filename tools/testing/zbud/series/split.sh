@@ -74,6 +74,8 @@ next_version()
 	echo "$REPO/$f"
 }
 
+# A diff being remade is written beside it first: never leave that behind.
+trap 'rm -f "$splitdir"/*.diff.new' EXIT
 for d in $diffs; do
 	n=${d%%-*}
 	files=$(sed -n 's|^+++ b/||p' "$splitdir/$d")
