@@ -4,6 +4,10 @@
 ZBUD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$ZBUD_DIR/../../.." && pwd)
 CACHE=${CACHE:-$REPO/.cache}
+[[ $CACHE = /* ]] || {
+	echo "${0##*/}: error: CACHE=$CACHE: must be an absolute path" >&2
+	exit 1
+}
 JOBS=${JOBS:-3}
 
 die()
