@@ -11,25 +11,33 @@ set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: ${0##*/} PROGRAM..." >&2; exit 2; }
 . "$(dirname "$0")/../kernel/lib.sh"
 
+need_uint HARNESS_TIMEOUT
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 exitcode=66}
 
+# run_prog PROG OUT: run PROG, its output to stdout and to OUT.  A
+# deadlock, which the threaded test looks for, must not hang the run.
+run_prog()
+{
+	timeout --foreground --kill-after=10 "${HARNESS_TIMEOUT:-600}" \
+		"$1" 2>&1 | tee "$2"
+}
+
 passed=0
 failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 for prog in "$@"; do
 	[ -x "$prog" ] || { echo "${0##*/}: $prog: not built" >&2; exit 2; }
 	name=${prog%/*}
 	name=${name##*/}/${prog##*/}
 	echo "== $name"
-	out=$(mktemp)
 	rc=0
-	# A deadlock, which the threaded test looks for, must not hang the run.
-	timeout --foreground --kill-after=10 "${HARNESS_TIMEOUT:-600}" \
-		"$prog" 2>&1 |
-		tee "$out" || rc=$?
+	with_progress "$name" 'echo "$(grep -c "^ok " "$out") tests passed"' \
+		run_prog "$prog" "$out" || rc=$?
 	add_totals "$name" "$out" "$rc"
-	rm -f "$out"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
