@@ -35,6 +35,9 @@ build=$(sed -n 's/^build=//p' "$1/info")
 [ -d "$tree" ] && [ -f "$build/.config" ] ||
 	die "$1/info names no usable tree ('$tree') and build ('$build')"
 command -v mke2fs >/dev/null || die "mke2fs missing (package e2fsprogs)"
+# The tree and the build directory are shared: a make check rewriting
+# them meanwhile would stage a mixed set.
+lock_cache
 
 # The objects: a .c compiled with one gcc command line each.
 pick_objects()
@@ -108,8 +111,10 @@ mkdir -p "$root"
 for b in $BINS; do
 	p=$(command -v "$b") || die "$b not found on this host"
 	add_path "$p"
-	ldd "$(realpath "$p")" 2>/dev/null |
-		grep -o '/[^ ]*' | while read -r lib; do add_path "$lib"; done
+	# A static binary or a script has no libraries: ldd fails.
+	{ ldd "$(realpath "$p")" 2>/dev/null || true; } |
+		{ grep -o '/[^ ]*' || true; } |
+		while read -r lib; do add_path "$lib"; done
 done
 add_path /bin/sh
 # The gcc lib dir, less the compilers of other languages and LTO.
