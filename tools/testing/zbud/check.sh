@@ -53,19 +53,20 @@ note "a cold make check (nothing built yet) takes about 25 minutes," \
 passed=0
 failed=0
 
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
 # run_suite NAME COMMAND...: run one suite and add its counts.
 run_suite()
 {
-	local name=$1 out rc=0
+	local name=$1 rc=0
 
 	shift
 	echo "=== $name"
-	out=$(mktemp)
 	# A suite's results are its stdout (apt and build progress stay on
 	# stderr).
 	"$@" | tee "$out" | name_totals "$name" || rc=$?
 	add_totals "$name" "$out" "$rc"
-	rm -f "$out"
 	echo "=== $name: $suite_passed passed, $suite_failed failed"
 }
 

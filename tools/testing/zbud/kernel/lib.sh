@@ -229,6 +229,20 @@ overlay_hash()
 	done | sha1sum | cut -c1-12
 }
 
+# new_tmp FILE: a new temporary file beside FILE, .NAME.PID.XXXXXX, to be
+# renamed over it.  Those of scripts that were killed before the rename
+# (their PID is gone) are removed first.
+new_tmp()
+{
+	local dir=${1%/*} f
+
+	for f in "$dir"/.*.[0-9]*.??????*; do
+		[[ $f =~ \.([0-9]+)\.[[:alnum:]]{6}(\.gp)?$ ]] || continue
+		kill -0 "${BASH_REMATCH[1]}" 2>/dev/null || rm -f "$f"
+	done
+	mktemp "$dir/.${1##*/}.$$.XXXXXX"
+}
+
 # save_result NAME: store stdin as tools/testing/zbud/results/NAME, after
 # a first line that names the sources it was made from.  Two runs at once
 # each write a file of their own and the last rename wins.
@@ -237,7 +251,7 @@ save_result()
 	local tmp
 
 	mkdir -p "$ZBUD_DIR/results"
-	tmp=$(mktemp "$ZBUD_DIR/results/.$1.XXXXXX")
+	tmp=$(new_tmp "$ZBUD_DIR/results/$1")
 	{
 		echo "# overlay $(overlay_hash), $(date -u '+%Y-%m-%d %H:%M UTC')"
 		cat
@@ -276,7 +290,7 @@ plot_svg()
 	[ $# -gt 0 ] || return 0
 	command -v gnuplot >/dev/null ||
 		{ note "no gnuplot: no ${out##*/}"; return 0; }
-	new=$(mktemp "${out%/*}/.${out##*/}.XXXXXX")
+	new=$(new_tmp "$out")
 	gp=$new.gp
 	{
 		echo "set terminal svg size 900,$((300 * ${#panels[@]})) dynamic"

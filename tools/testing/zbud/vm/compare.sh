@@ -52,7 +52,7 @@ zbud_secs=
 new_run_dir compare
 samples=$run
 for a in $VM_ALLOCATORS; do
-	rep=$(mktemp)
+	rep=$run/$a.report
 	if [ "$a" = zbud-6.1 ] || [ "$a" = zbud-zswap61 ]; then
 		flavour=$a zpool=zbud
 	else
@@ -80,7 +80,6 @@ for a in $VM_ALLOCATORS; do
 		'BEGIN { if (t > 0) printf "%.2f", s / (t / p); else print "-" }')
 	[ "$a" = zbud ] && zbud_secs=$secs
 	rows+=("$a|$density|${wb:--}|$rej|${compacted:--}|${corrupt:--}|${secs:-}|$ok")
-	rm -f "$rep"
 done
 
 {
