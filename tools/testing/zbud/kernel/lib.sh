@@ -3,6 +3,11 @@
 
 ZBUD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$ZBUD_DIR/../../.." && pwd)
+[[ $REPO != *[[:space:]]* ]] || {
+	echo "${0##*/}: error: '$REPO': a path with a blank in it" \
+	     "cannot work (make splits it): move the repository" >&2
+	exit 1
+}
 CACHE=${CACHE:-$REPO/.cache}
 [[ $CACHE = /* ]] || {
 	echo "${0##*/}: error: CACHE=$CACHE: must be an absolute path" >&2
