@@ -293,10 +293,14 @@ static double time_faults(int corpus, size_t n, const char *kind)
 /*
  * The cost of a fault that loads from zswap against one that reads the
  * swap disk: the same pages, paged out with zswap on and then off, one
- * page per read (page-cluster 0) for the time of the probe.
+ * page per read (page-cluster 0) for the time of the probe.  Returns
+ * non-zero if zswap or the cgroup could not be set back: the jobs after
+ * it would not measure what they should.
  */
-static void probe(void)
+static int probe(void)
 {
+	int err = 0;
+
 	size_t n = probe_mib << 8;
 	char cluster[16] = "3";
 	double z[9], d[9];
@@ -305,17 +309,17 @@ static void probe(void)
 	int corpus = open(CORPUS, O_RDONLY);
 
 	if (make_cgroup("probe", 1024))
-		return;
+		return 1;
 	enter_cgroup("probe");
 	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
-	write_file(PAGE_CLUSTER, "0");
+	err |= write_file(PAGE_CLUSTER, "0") != 0;
 	for (r = 0; r < reps; r++) {
 		z[r] = time_faults(corpus, n, "zswap");
-		write_file(ZSWAP_ENABLED, "N");
+		err |= write_file(ZSWAP_ENABLED, "N") != 0;
 		d[r] = time_faults(corpus, n, "disk");
-		write_file(ZSWAP_ENABLED, "Y");
+		err |= write_file(ZSWAP_ENABLED, "Y") != 0;
 	}
-	write_file(PAGE_CLUSTER, cluster);
+	err |= write_file(PAGE_CLUSTER, cluster) != 0;
 	if (corpus >= 0)
 		close(corpus);
 	qsort(z, reps, sizeof(z[0]), cmp_double);
@@ -323,7 +327,8 @@ static void probe(void)
 	say("probe zswap_load_us=%.1f swap_read_us=%.1f ratio=%.1f reps=%lu",
 	    z[reps / 2], d[reps / 2],
 	    z[reps / 2] > 0 ? d[reps / 2] / z[reps / 2] : 0, reps);
-	write_file(CGROOT "/cgroup.procs", "0");
+	err |= write_file(CGROOT "/cgroup.procs", "0") != 0;
+	return err;
 }
 
 static int mount_at(const char *src, const char *dir, const char *type,
@@ -597,7 +602,7 @@ int main(int argc, char **argv)
 	    set_scheduler())
 		return 1;
 	if (probe_mib)
-		probe();
+		err |= probe();
 	list = strdup(jobs);
 	/* strtok_r: the jobs themselves use strtok(). */
 	for (job = strtok_r(list, ",", &pos); job;

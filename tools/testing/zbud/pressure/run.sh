@@ -322,7 +322,8 @@ boot_one()
 		fi
 		jok=$ok
 		# A job that ended badly, or built or read back wrong
-		# data, fails the run, whatever its exit status says.
+		# data, fails the run, whatever its exit status says; so
+		# does one that zswap never stored a page for (peak 0).
 		[ "$st" = 0 ] && [ "$wrong" = 0 ] || jok=false
 		awk -v row="$row" -v n="$n" -v job="$j" -v secs="${secs:--}" \
 		    -v wrong="$wrong" -v ok="$jok" -v page=$PAGE_SIZE '
@@ -344,7 +345,7 @@ boot_one()
 				    last["pool_limit_hit"] - first["pool_limit_hit"],
 				    last["rejects"] - first["rejects"],
 				    peak / 1048576, dens, wrong,
-				    ok == "true" ? "ok" : "FAIL" }' \
+				    ok == "true" && peak > 0 ? "ok" : "FAIL" }' \
 			"$run/samples/$j.$row.$n" >>"$run/metrics"
 	done
 	! grep -q " $row $n [a-z]* .* FAIL\$" <(sed 's/^/ /' "$run/metrics") ||

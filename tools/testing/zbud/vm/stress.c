@@ -195,7 +195,7 @@ static void stress_signal(int sig)
 static void stress_loop(const char *swap2)
 {
 	unsigned long long walks = 0, loaded = 0, odd = 0, compactions = 0;
-	unsigned long long zbud_compacts = 0;
+	unsigned long long zbud_compacts = 0, read_errors = 0;
 	unsigned long long stored;
 	long long flags = 0, counts = 0;
 	struct swap_cycles cycles = { 0 };
@@ -211,6 +211,7 @@ static void stress_loop(const char *swap2)
 		if (flags < 0 || counts < 0) {
 			say("stress error: reading /proc/kpage*: %s",
 			    strerror(errno));
+			read_errors++;
 			break;
 		}
 		walks++;
@@ -228,8 +229,9 @@ static void stress_loop(const char *swap2)
 		say("stress error: swapoff %s: %s", swap2, strerror(errno));
 		cycles.errors++;
 	}
-	say("stress walks=%llu walks_with_pool=%llu compactions=%llu zbud_compacts=%llu pfns=%lld odd_counts=%llu",
-	    walks, loaded, compactions, zbud_compacts, counts, odd);
+	say("stress walks=%llu walks_with_pool=%llu compactions=%llu zbud_compacts=%llu pfns=%lld odd_counts=%llu read_errors=%llu",
+	    walks, loaded, compactions, zbud_compacts, counts, odd,
+	    read_errors);
 	if (swap2)
 		say("stress swapoffs=%llu swapoffs_used=%llu swap_errors=%llu",
 		    cycles.done, cycles.used, cycles.errors);

@@ -80,7 +80,9 @@ check "QEMU ran to the end in time" $qemu_ok
 check "console says '$pool'" grep -q -a "$pool" "$log"
 check "init finished with status 0 (workload, teardown)" \
 	grep -q -a "zbudvm: init done status=0" "$log"
-check "zswap stored_pages > 0" [ "$(value zswap.stored_pages)" -gt 0 ]
+check "zswap stored pages and loaded some back (zswpin)" \
+	[ "$(value zswap.stored_pages)" -gt 0 -a \
+	"$(value vmstat.zswpin)" -gt 0 ]
 check "no page corrupt, and some verified" \
 	[ "$(value 'result .*corrupt')" -eq 0 -a \
 	"$(value 'result .*verified')" -gt 0 ]

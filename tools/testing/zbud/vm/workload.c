@@ -36,7 +36,12 @@
  * The report lines start with "zbudvm: " and are KEY=VALUE pairs.  Each
  * pass and slide step line gives its seconds and pswpin, the pages it
  * read from the swap disk, so that a run shows which step a pool's
- * choice of pages helped.  The program exits 1 if any page is corrupt.
+ * choice of pages helped.  The program exits 1 if any page is corrupt,
+ * 3 if the passes did not verify exactly the pages they visit (two per
+ * page, or each window's pages and then every page, with mode=slide).
+ * The checksum is taken from the workload's own copy of the data, and
+ * its bookkeeping (generations, pages found bad) is locked in memory,
+ * so that neither goes through the zswap it tests.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -76,7 +81,11 @@ static int corpus_fd;
 static uint64_t corpus_pages;
 static unsigned char *set;
 static uint32_t npages;
-static uint8_t *gens;		/* current generation of each page */
+/*
+ * The current generation of each page: 32 bits, so that no run rewrites
+ * a page often enough for a stale copy to carry the current stamp.
+ */
+static uint32_t *gens;
 static uint8_t *bad;		/* pages found corrupt at least once */
 static uint64_t written, verified, corrupt;
 
@@ -108,17 +117,23 @@ static uint64_t checksum(const unsigned char *page)
 	return mix(h);
 }
 
+/*
+ * The sum is taken from a copy the workload holds, not from the page
+ * itself, which could be swapped out and back wrong in between.
+ */
 static void write_page(uint32_t i)
 {
+	static uint64_t buf[PAGE / 8];
 	unsigned char *page = set + (size_t)i * PAGE;
 	uint64_t src = mix(seed ^ ((uint64_t)gens[i] << 32 | i)) %
 		       corpus_pages;
 	struct stamp st = { .index = i, .gen = gens[i] };
 
-	if (pread(corpus_fd, page, PAGE, src * PAGE) != PAGE)
+	if (pread(corpus_fd, buf, PAGE, src * PAGE) != PAGE)
 		die("reading the corpus");
-	st.sum = checksum(page);
-	memcpy(page, &st, sizeof(st));
+	st.sum = checksum((unsigned char *)buf);
+	memcpy(buf, &st, sizeof(st));
+	memcpy(page, buf, PAGE);
 	written++;
 }
 
@@ -348,6 +363,14 @@ static void report(double seconds)
 	dump_lines("/proc/vmstat", "vmstat", vmstat);
 }
 
+/* Every pass verifies each page it visits once: this many in all. */
+static uint64_t expected_verified(void)
+{
+	uint64_t wpages = window_mib * (1024 * 1024 / PAGE);
+
+	return slide ? steps * wpages + npages : 2ULL * npages;
+}
+
 static void parse_args(int argc, char **argv)
 {
 	int i;
@@ -416,12 +439,15 @@ int main(int argc, char **argv)
 	if (inject_percent && inject_start(inject_percent))
 		die("inject_start");
 	npages = fill_mib * (1024 * 1024 / PAGE);
-	gens = calloc(npages, 1);
+	gens = calloc(npages, sizeof(*gens));
 	bad = calloc(npages, 1);
 	set = mmap(NULL, (size_t)npages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (!gens || !bad || set == MAP_FAILED)
 		die("allocating the working set");
+	/* The bookkeeping must not go through the zswap under test. */
+	if (mlock(gens, npages * sizeof(*gens)) || mlock(bad, npages))
+		die("mlock");
 	say("workload fill=%luMiB pages=%u seed=%llu corpus_pages=%llu",
 	    fill_mib, npages, (unsigned long long)seed,
 	    (unsigned long long)corpus_pages);
@@ -434,10 +460,20 @@ int main(int argc, char **argv)
 		run_pass("random", pass_random);
 		run_pass("pageout", pass_pageout);
 	}
+	/*
+	 * The stress child turns the second swap disk off as it stops,
+	 * which swaps its pages in: the sequential pass checks them too.
+	 */
+	stress_stop();
 	run_pass("sequential", pass_sequential);
 	if (inject_percent)
 		inject_stop("workload");
-	stress_stop();
 	report(now() - t0);
+	if (verified != expected_verified()) {
+		say("workload error: verified %llu pages, not %llu",
+		    (unsigned long long)verified,
+		    (unsigned long long)expected_verified());
+		return 3;
+	}
 	return corrupt ? 1 : 0;
 }
