@@ -249,7 +249,7 @@ new_tmp()
 }
 
 # save_result NAME: store stdin as tools/testing/zbud/results/NAME, after
-# a first line that names the sources it was made from.  Two runs at once
+# a first line that names the sources it was made from (ZBUD_RUN_HASH).  Two runs at once
 # each write a file of their own and the last rename wins.
 save_result()
 {
@@ -258,7 +258,7 @@ save_result()
 	mkdir -p "$ZBUD_DIR/results"
 	tmp=$(new_tmp "$ZBUD_DIR/results/$1")
 	{
-		echo "# overlay $(overlay_hash), $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "# overlay $ZBUD_RUN_HASH, $(date -u '+%Y-%m-%d %H:%M UTC')"
 		cat
 	} >"$tmp"
 	chmod 644 "$tmp"
@@ -388,3 +388,12 @@ config_unmet()
 		echo "$sym $line"
 	done < <(cat "$@")
 }
+
+# The sources a run is made of are those on disk when it starts, in the
+# first script of this repository that sources this file: a result saved
+# at the end names them, although they may have changed meanwhile.
+if [ "${ZBUD_RUN_REPO:-}" != "$REPO" ]; then
+	ZBUD_RUN_REPO=$REPO
+	ZBUD_RUN_HASH=$(overlay_hash)
+	export ZBUD_RUN_REPO ZBUD_RUN_HASH
+fi

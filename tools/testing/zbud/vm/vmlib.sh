@@ -228,6 +228,9 @@ check_knobs()
 	need_uint KCSAN_TIMEOUT
 	need_uint REPLAY_MEM 64
 	need_uint REPLAY_TIMEOUT
+	need_uint HARNESS_TIMEOUT
+	need_uint MODEL_OPS
+	need_uint THREAD_OPS
 	need_one_of VM_ZPOOL zbud zsmalloc z3fold
 	need_one_of VM_COMPRESSOR lzo lz4 zstd
 	need_one_of VM_FLAVOUR zbud zbud-zswap61 zbud-6.1
