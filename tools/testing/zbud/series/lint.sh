@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: lint.sh [CONFIG...]
 #
-# Lint the series that generate.sh left in outgoing/ and in the build
-# worktree, one counted check each:
+# Lint the series that generate.sh left in outgoing/ (outgoing-lint/ in
+# the cache, for run.sh lint) and in the build worktree, one counted
+# check each:
 #   - scripts/checkpatch.pl --strict on every patch (not the cover
 #     letter): fails on any error, warning or check;
 #   - scripts/kernel-doc -none on mm/zbud.c and include/linux/zbud.h:
@@ -18,8 +19,10 @@
 #     (configs/hexagon-256k.config), built with clang: ZSWAP's default
 #     zpool selects ZBUD there as everywhere;
 #   - make C=2 W=1 (sparse from Debian, gcc's W=1 warnings and kernel-doc)
-#     on mm/zbud.o and mm/zbud_kunit.o, in each CONFIG (y, m; default y,
-#     see configs/): fails on any warning in the series' files.
+#     on mm/zbud.o and mm/zbud_kunit.o, and on the objects of the files
+#     the series patches (z3fold.o, zswap.o, frontswap.o), in each
+#     CONFIG (y, m; default y, see configs/): fails on any warning in
+#     the series' files.
 # The last line is "N passed, N failed"; the exit status is 1 on any
 # failure.
 set -euo pipefail

@@ -42,7 +42,7 @@ field()
 	grep -a -o "\(^\| \)$2=[0-9.]*" "$1" | tail -n 1 | sed 's/.*=//' || true
 }
 
-note "rows: $VM_ALLOCATORS.  On a fresh machine this takes about 20" \
+note "rows: $VM_ALLOCATORS.  On a fresh machine this takes about 25" \
      "minutes (packages, Debian's source, two kernel builds); with" \
      "everything built, about 2 minutes a row"
 rows=()
