@@ -29,8 +29,8 @@
  *
  * At the end every count must agree: allocations = frees + evictions,
  * moves = pages_compacted, refusals = move_failures, and the pool is
- * empty once the workers free what is left; both the compaction thread
- * and the work item must have moved zpages.
+ * empty once the workers free what is left; the work item must have
+ * moved zpages.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -500,7 +500,7 @@ static void run(const struct zalloc *z, unsigned long ops)
 		CHECK_EQ(counter("move_failures"), t.move_refused);
 		CHECK(c->freed <= t.moved);
 		CHECK(harness_work_queued() > queued);
-		CHECK(t.moved_by_work > 0 && t.moved > t.moved_by_work);
+		CHECK(t.moved_by_work > 0);
 	}
 	z->destroy(t.pool);
 }

@@ -70,10 +70,14 @@ descendants()
 # output of the shell command PROBE (how far it got) and the time taken.
 # Returns COMMAND's status.  A TERM or HUP sent to the script meanwhile
 # stops COMMAND and all it started, which would otherwise go on in the
-# background, holding the cache lock.
+# background, holding the cache lock; the script exits then (its EXIT
+# trap runs; the scripts set no TERM or HUP trap of their own, and this
+# leaves none behind).  Called in a subshell, as in out=$(with_progress
+# ...), the trap is the subshell's: a TERM to the script alone does not
+# reach it, one to the process group (Ctrl-C, a CI cancel) does.
 with_progress()
 {
-	local what=$1 probe=$2 start=$SECONDS pid rc=0 next saved
+	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
 
 	shift 2
 	# bash makes a background job ignore SIGINT and SIGQUIT: without the
@@ -83,9 +87,9 @@ with_progress()
 		"$@"
 	) &
 	pid=$!
-	saved=$(trap -p TERM HUP)
-	trap 'kill -TERM $(descendants "$pid") 2>/dev/null; exit 143' TERM
-	trap 'kill -TERM $(descendants "$pid") 2>/dev/null; exit 129' HUP
+	# A process of the list may be gone by the kill: still exit so.
+	trap 'kill -TERM $(descendants "$pid") 2>/dev/null || :; exit 143' TERM
+	trap 'kill -TERM $(descendants "$pid") 2>/dev/null || :; exit 129' HUP
 	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
@@ -96,7 +100,6 @@ with_progress()
 	done
 	wait "$pid" || rc=$?
 	trap - TERM HUP
-	eval "$saved"
 	return $rc
 }
 
@@ -243,7 +246,8 @@ new_tmp()
 
 	for f in "$dir"/.*.[0-9]*.??????*; do
 		[[ $f =~ \.([0-9]+)\.[[:alnum:]]{6}(\.gp)?$ ]] || continue
-		kill -0 "${BASH_REMATCH[1]}" 2>/dev/null || rm -f "$f"
+		# Not kill -0: another user's live process refuses it.
+		[ -d "/proc/${BASH_REMATCH[1]}" ] || rm -f "$f"
 	done
 	mktemp "$dir/.${1##*/}.$$.XXXXXX"
 }

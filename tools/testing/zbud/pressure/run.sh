@@ -345,7 +345,7 @@ boot_one()
 				    last["pool_limit_hit"] - first["pool_limit_hit"],
 				    last["rejects"] - first["rejects"],
 				    peak / 1048576, dens, wrong,
-				    ok == "true" && peak > 0 ? "ok" : "FAIL" }' \
+				    (ok == "true" && peak > 0 ? "ok" : "FAIL") }' \
 			"$run/samples/$j.$row.$n" >>"$run/metrics"
 	done
 	! grep -q " $row $n [a-z]* .* FAIL\$" <(sed 's/^/ /' "$run/metrics") ||

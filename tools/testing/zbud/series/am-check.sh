@@ -23,6 +23,12 @@ mkdir -p "$SCACHE/logs"
 patches=$(list_patches)
 [ -n "$patches" ] || die "no patches in $OUTGOING: run generate.sh first"
 
+# git's own errors go to the log, with the rest of its output.
+add_worktree()
+{
+	sgit worktree add -q --detach "$SAM" "$base" 2>>"$log"
+}
+
 prepare()
 {
 	if [ -f "$SAM/.git" ] && git -C "$SAM" rev-parse -q --verify HEAD \
@@ -35,7 +41,7 @@ prepare()
 			sgit worktree prune &&
 			with_progress "checking out the base into $SAM (once)" \
 				'echo "$(du -sm "$SAM" | cut -f1) MiB"' \
-				sgit worktree add -q --detach "$SAM" "$base" 2>&7
+				add_worktree 2>&7
 	fi
 }
 

@@ -130,9 +130,10 @@ name=${SERIES_NAME:-$(git -C "$REPO" config user.name || true)}
 email=${SERIES_EMAIL:-$(git -C "$REPO" config user.email || true)}
 # A series only linted (make check on a machine with no git identity)
 # is never sent: a placeholder author will do.
-if [ -z "$name$email" ] && [ -n "${SERIES_LINT:-}" ]; then
-	name="zbud lint" email=zbud-lint@example.org
-	note "no git identity: the linted patches are signed by $name"
+if [ -n "${SERIES_LINT:-}" ] && { [ -z "$name" ] || [ -z "$email" ]; }; then
+	name=${name:-zbud lint} email=${email:-zbud-lint@example.org}
+	note "no full git identity: the linted patches are signed by" \
+	     "$name <$email>"
 fi
 [ -n "$name" ] && [ -n "$email" ] ||
 	die "no author: set SERIES_NAME and SERIES_EMAIL," \
