@@ -253,8 +253,9 @@ new_tmp()
 }
 
 # save_result NAME: store stdin as tools/testing/zbud/results/NAME, after
-# a first line that names the sources it was made from (ZBUD_RUN_HASH).  Two runs at once
-# each write a file of their own and the last rename wins.
+# a first line that names the sources it was made from (ZBUD_RUN_HASH).
+# Two runs at once each write a file of their own and the last rename
+# wins.
 save_result()
 {
 	local tmp
