@@ -80,7 +80,8 @@ STRESS_SWAP2_MIB=256
 
 # check_stress: what both runs check of the stress child's report: it
 # compacted zbud through debugfs, walked every pfn while zbud held pages
-# (and never stopped on a read error), and turned the second swap disk off while it held pages, without error.
+# (and never stopped on a read error), and turned the second swap disk
+# off while it held pages, without error.
 check_stress()
 {
 	local swap="the second swap disk went off while it held pages"
