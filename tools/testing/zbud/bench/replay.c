@@ -637,6 +637,56 @@ static void summarize(const struct run *runs, unsigned int reps,
 	}
 }
 
+static uint64_t batch_total(const struct run *r, size_t chunks)
+{
+	uint64_t t = 0;
+	size_t c;
+
+	for (c = 0; c < chunks; c++)
+		t += r->batch[c];
+	return t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The per-chunk minimum of summarize() is one figure with no spread.  The
+ * runs of a rep are neighbours in time and on one CPU, so the ratio
+ * within each rep cancels what slowed the whole rep; the spread of those
+ * ratios says whether a difference is larger than the noise.
+ */
+static int paired_ratios(const struct run *runs, unsigned int reps,
+			 size_t chunks, struct replay_result *res)
+{
+	double *ratio = malloc(reps * sizeof(*ratio));
+	size_t a, base;
+	unsigned int rep;
+
+	if (!ratio)
+		return -1;
+	for (base = 0; base < bench_nr_allocs; base++)
+		if (!strcmp(bench_allocs[base].name, BENCH_BASELINE))
+			break;
+	for (a = 0; base < bench_nr_allocs && a < bench_nr_allocs; a++) {
+		for (rep = 0; rep < reps; rep++)
+			ratio[rep] =
+				(double)batch_total(&runs[a * reps + rep], chunks) /
+				batch_total(&runs[base * reps + rep], chunks);
+		qsort(ratio, reps, sizeof(*ratio), cmp_double);
+		res[a].run_mid = (ratio[(reps - 1) / 2] + ratio[reps / 2]) / 2;
+		res[a].run_lo = ratio[(reps - 1) / 10];
+		res[a].run_hi = ratio[reps - 1 - (reps - 1) / 10];
+		res[a].runs = reps;
+	}
+	free(ratio);
+	return 0;
+}
+
 /*
  * Moves the replaying thread to the CPU whose turn rep @rep of @reps is,
  * among @cpus, those it was allowed at the start.  The vCPUs of a virtual
@@ -735,6 +785,8 @@ static int time_allocs(const struct schedule *s, unsigned int reps,
 	}
 	for (a = 0; a < bench_nr_allocs; a++)
 		summarize(runs + a * reps, reps, chunks, s, &res[a]);
+	if (paired_ratios(runs, reps, chunks, res))
+		goto nomem;
 	ret = 0;
 	goto out;
 nomem:

@@ -57,6 +57,13 @@ struct replay_result {
 	double free_ns;		/* mean per free, bracket cost removed */
 	double move_ns;		/* per zpage, the queued work run after frees */
 	double total_ns;	/* per zpage: alloc, free and that work, batched */
+	/*
+	 * The timed runs of a rep follow one another on one CPU, so each
+	 * rep gives a ratio of this allocator's batch time to
+	 * BENCH_BASELINE's: their median and the middle 80% of them.
+	 */
+	double run_mid, run_lo, run_hi;
+	unsigned int runs;	/* reps those come from */
 	int timed;		/* 0 for pairing-bound */
 	int compact;		/* the allocator compacts: counters below */
 	/* zbud's counters after one whole replay: fill, churn, teardown */

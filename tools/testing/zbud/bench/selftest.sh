@@ -72,9 +72,9 @@ check "bench: runs on two traces" \
 	>"$TMP/csv" 2>"$TMP/err"
 check "bench: csv header" \
 	[ "$(head -1 "$TMP/csv")" = \
-	  "trace,allocator,stored,rejected,pages,density,alloc_ns,free_ns,move_ns,ns_per_op,ratio_61,bound_ratio,pages_compacted,bytes_moved,moved_per_page,move_failures" ]
-check "bench: csv has 4 rows of 16 fields per trace" \
-	awk -F, 'NR > 1 && NF == 16 { n++ } END { exit n != 8 || NR != 9 }' \
+	  "trace,allocator,stored,rejected,pages,density,alloc_ns,free_ns,move_ns,ns_per_op,ratio_61,bound_ratio,pages_compacted,bytes_moved,moved_per_page,move_failures,run_mid,run_lo,run_hi" ]
+check "bench: csv has 4 rows of 19 fields per trace" \
+	awk -F, 'NR > 1 && NF == 19 { n++ } END { exit n != 8 || NR != 9 }' \
 	"$TMP/csv"
 # 2040 + 8 = 2048: two share a page in zbud, never in 6.1's 64-byte
 # chunks after its header chunk.  Five live zpages at the end.
@@ -169,6 +169,15 @@ for t in twosize mixed equal; do
 			END { for (a in d) { n++
 				x = r[a] - d[a] / b; if (x * x > 1e-6) bad = 1 }
 			      exit bad || n != 4 }' "$TMP/ccsv"
+	# Columns 17-19: the per-rep ratios to zbud-6.1, median and the
+	# middle 80%; zbud-6.1's own are 1 in every rep.
+	check "bench: $t: run_lo <= run_mid <= run_hi, zbud-6.1's all 1" \
+		awk -F, -v t=$t '$1 == t && $7 != "" { n++
+			if (!($17 > 0 && $18 <= $17 && $17 <= $19)) bad = 1
+			if ($2 == "zbud-6.1" && $17 $18 $19 != "1.0001.0001.000")
+				bad = 1 }
+			$1 == t && $7 == "" && $17 $18 $19 != "" { bad = 1 }
+			END { exit bad || n != 3 }' "$TMP/ccsv"
 	check "bench: $t: only $C fills the compaction columns" \
 		awk -F, -v t=$t -v a=$C '$1 == t && $2 != a {
 			if ($9 $13 $14 $15 $16 != "") bad = 1 }
@@ -195,9 +204,9 @@ check "bench: table agrees with csv on $C pages" \
 	     "$TMP/table")" = "$(field "$TMP/ccsv" mixed $C 5)" ]
 check "bench: compaction goals per trace" \
 	[ "$(sed -n '/^compaction goals/,$p' "$TMP/table" |
-	     grep -cE '^  (twosize|mixed) +density/pairing-bound [0-9.]+ \(>= 0.98: (met|MISSED)\)  alloc\+free\+move .* [0-9.]+ \(<= 1: (met|MISSED)\)$')" = 2 ]
+	     grep -cE '^  (twosize|mixed) +density/pairing-bound [0-9.]+ \(>= 0.98: (met|MISSED)\)  alloc\+free\+move .* [0-9.]+ \(<= 1: (met|MISSED); per run [0-9.]+, [0-9.]+-[0-9.]+ of [0-9]+: (met|MISSED|inconclusive)\)$')" = 2 ]
 check "bench: compaction goals summary" \
-	grep -qE '^  summary: density within 2% of pairing-bound on [0-2] of 2 traces \((met|MISSED)\); time no slower than zbud-6.1 on [0-2] of 2 \((met|MISSED)\)$' \
+	grep -qE '^  summary: density within 2% of pairing-bound on [0-2] of 2 traces \((met|MISSED)\); time no slower than zbud-6.1 on [0-2] of 2 \((met|MISSED)\); per run met on [0-2], missed on [0-2], inconclusive on [0-2]$' \
 	"$TMP/table"
 check "bench: the density verdict follows bound_ratio" \
 	awk -v a=$C 'FILENAME ~ /ccsv$/ { split($0, f, ",")
@@ -206,6 +215,22 @@ check "bench: the density verdict follows bound_ratio" \
 		/density\/pairing-bound/ { n++; got = $6; sub(/\)$/, "", got)
 			if (got != want[$1]) bad = 1 }
 		END { exit bad || n != 2 }' "$TMP/ccsv" "$TMP/table"
+# The per-run verdict from the range it prints: met if every ratio in it
+# is at most 1, missed if every one is above, else inconclusive.
+check "bench: the per-run verdicts follow their ranges" \
+	awk '/[(]<= 1: / { n++; s = $0; sub(/.* per run /, "", s)
+		split(s, f, /[ ,:)-]+/); lo = f[2]; hi = f[3]; got = f[6]
+		want = hi <= 1 ? "met" : lo > 1 ? "MISSED" : "inconclusive"
+		if (got != want) bad = 1 }
+		END { exit bad || n != 4 }' "$TMP/table"
+check "bench: the summary counts the per-run verdicts" \
+	awk '/^compaction goals/ { c = 1 }
+		c && /[(]<= 1: / { if ($0 ~ /of [0-9]+: met\)$/) m++
+		else if ($0 ~ /: MISSED\)$/) x++; else u++ }
+		/summary:/ { s = $0 }
+		END { exit s !~ ("per run met on " (m + 0) ", missed on " \
+				 (x + 0) ", inconclusive on " (u + 0) "$") }' \
+	"$TMP/table"
 
 printf '1\n2\n12x\n' >"$TMP/bad.txt"
 fails "bench: malformed line names file:line" "bad.txt:3:" \
