@@ -22,7 +22,7 @@
  * goes, which handles reclaim evicts in which order, and what it
  * returns; which pair compaction must pick (by free-space class), where
  * the zpage goes, that a refused zpage's partner moves the other way, and
- * that a free queues the work only if it left a pairable lone zpage.
+ * whether a free queues the work, by zbud's rule (see free_zobj()).
  * After every operation it compares the pool's page count and zpage
  * count, and the bytes of every zpage the operation touched; every
  * 100,000 operations and at the end it checks every byte of every live
@@ -110,6 +110,10 @@ static struct {
 	struct mpage *back_dst;		/* other way that must come next */
 	unsigned long kicks;		/* frees that queued compaction */
 	unsigned long kicks_skipped;	/* pairable frees that did not */
+	/* zbud's inputs to that decision, see free_zobj() */
+	unsigned long lone_small;	/* singles with half a page free */
+	unsigned long allocs_since;	/* since compaction last ran */
+	unsigned long frees_since;	/* frees that left a listed single */
 } m;
 
 #define MCHECK(cond) do {						\
@@ -214,6 +218,8 @@ static void single_update(struct mpage *pg, int delta)
 	if (count(pg) != 1 || !free || pg->isolated)
 		return;
 	m.singles[free] += delta;
+	if (free >= UNITS / 2)
+		m.lone_small += delta;
 	if (m.singles[free])
 		m.single_map[free / 64] |= 1ULL << (free % 64);
 	else
@@ -310,11 +316,30 @@ static struct zobj *buddy_of(const struct zobj *o)
 }
 
 /*
- * Frees @o and checks that the free queued compaction only if it left a
- * listed page with one zpage, and compaction has work: two listed lone
- * zpages fit in one page.  zbud may skip the work when too few pages are
- * lone to be worth it (the unit tests check that a pairable free in a
- * small pool queues it).
+ * zbud's rule for queueing compaction, from the overview in mm/zbud.c:
+ * a free queues it once the lone zpages of at most half a page are more
+ * than 1/LONE_SHARE of the pool's pages, and not while the pool drains
+ * (fewer than one allocation per DRAIN_RATIO frees), both counted since
+ * compaction last ran.  The values are the documented ones, not zbud's
+ * macros, so that a change to them shows here.
+ */
+#define LONE_SHARE	512
+#define DRAIN_RATIO	8
+
+/* zbud counts afresh as each run starts, before any move. */
+static void compaction_runs(void)
+{
+	if (!m.compaction)
+		return;
+	m.allocs_since = 0;
+	m.frees_since = 0;
+}
+
+/*
+ * Frees @o and checks that the free queued compaction exactly when it
+ * left a listed page with one zpage, compaction has work (two listed
+ * lone zpages fit in one page) and zbud's rule above says it is worth
+ * running.
  */
 static void free_zobj(struct zobj *o)
 {
@@ -322,19 +347,19 @@ static void free_zobj(struct zobj *o)
 	struct mpage *pg = mpage(o->handle);
 	unsigned long pending = harness_work_pending();
 	unsigned long queued = harness_work_queued();
-	bool kick;
+	bool single, pairable, kick;
 
 	verify(o);
 	z->free(m.pool, o->handle);
 	model_forget(o);
-	kick = m.compaction && !pending && pg->present && !pg->isolated &&
-	       count(pg) == 1 && pair_exists();
-	if (harness_work_queued() != queued) {
-		MCHECK(harness_work_queued() - queued == 1 && kick);
-		m.kicks++;
-	} else if (kick) {
-		m.kicks_skipped++;
-	}
+	single = pg->present && !pg->isolated && count(pg) == 1;
+	m.frees_since += single;
+	pairable = single && m.compaction && !pending && pair_exists();
+	kick = pairable && m.lone_small * LONE_SHARE > m.npages &&
+	       m.frees_since <= m.allocs_since * DRAIN_RATIO;
+	MCHECK(harness_work_queued() - queued == kick);
+	m.kicks += kick;
+	m.kicks_skipped += pairable && !kick;
 	if (buddy)
 		verify(buddy);
 }
@@ -424,6 +449,7 @@ static void op_alloc(void)
 	MCHECK(err == want);
 	if (err)
 		return;
+	m.allocs_since++;
 	MCHECK(m.nlive < MAX_LIVE);
 	o = malloc(sizeof(*o));
 	MCHECK(o);
@@ -750,12 +776,17 @@ static void op_compact(void)
 	m.merge_failed = false;
 	m.merge_emptied = false;
 	if (r < 70) {
+		compaction_runs();
 		ret = z->compact(m.pool);
 		MCHECK(ret == m.moves_run - m.moves_failed);
 		MCHECK(!m.compaction || m.merge_failed || m.merge_emptied ||
 		       !pairs || ret);
 	} else {
-		harness_run_work();
+		/* A free in a move may queue the work again: a new run. */
+		while (harness_work_pending()) {
+			compaction_runs();
+			MCHECK(harness_run_one_work());
+		}
 	}
 	m.pinned = NULL;
 	MCHECK(!m.back_src);

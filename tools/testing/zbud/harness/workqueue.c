@@ -142,6 +142,16 @@ unsigned long harness_run_work(void)
 	return n;
 }
 
+bool harness_run_one_work(void)
+{
+	bool ran;
+
+	pthread_mutex_lock(&wq_lock);
+	ran = run_one();
+	pthread_mutex_unlock(&wq_lock);
+	return ran;
+}
+
 static unsigned long wq_read(const unsigned long *counter)
 {
 	unsigned long n;

@@ -46,6 +46,8 @@ static inline bool schedule_work(struct work_struct *work)
 
 /* Harness only: runs the pending works in this thread; returns how many. */
 unsigned long harness_run_work(void);
+/* Harness only: runs the first pending work; returns false if none. */
+bool harness_run_one_work(void);
 /* Harness only: works pending now. */
 unsigned long harness_work_pending(void);
 /*
