@@ -61,6 +61,8 @@
 
 #define PAGE		4096
 #define MAX_REPORTS	10
+/* 1 TiB: the page count, in 32 bits, then fits with room to spare. */
+#define MAX_FILL_MIB	(1UL << 20)
 
 struct stamp {
 	uint32_t index;
@@ -95,6 +97,12 @@ static void die(const char *what)
 	/* The child turns the second swap device off as it stops. */
 	stress_stop();
 	exit(2);
+}
+
+/* Pages in @mib MiB: fill= is at most 1 TiB, and the rest at most fill=. */
+static uint32_t mib_pages(unsigned long mib)
+{
+	return mib * (1024 * 1024 / PAGE);
 }
 
 /* splitmix64: a good 64-bit mix, cheap enough for every page. */
@@ -209,14 +217,13 @@ static void pass_random(void)
  */
 static void slide_step(uint32_t w)
 {
-	uint32_t wpages = window_mib * (1024 * 1024 / PAGE), start, i;
+	uint32_t wpages = mib_pages(window_mib), start, i;
 	uint32_t *order = malloc(sizeof(*order) * wpages);
 	uint64_t r = mix(seed ^ ((uint64_t)w << 40));
 
 	if (!order)
 		die("malloc");
-	start = ((uint64_t)w * (wpages / 2) +
-		 start_mib * (1024 * 1024 / PAGE)) % npages;
+	start = ((uint64_t)w * (wpages / 2) + mib_pages(start_mib)) % npages;
 	for (i = 0; i < wpages; i++)
 		order[i] = (start + i) % npages;
 	visit_shuffled(order, wpages, r, r, 8);
@@ -366,9 +373,8 @@ static void report(double seconds)
 /* Every pass verifies each page it visits once: this many in all. */
 static uint64_t expected_verified(void)
 {
-	uint64_t wpages = window_mib * (1024 * 1024 / PAGE);
-
-	return slide ? steps * wpages + npages : 2ULL * npages;
+	return slide ? steps * (uint64_t)mib_pages(window_mib) + npages :
+		       2ULL * npages;
 }
 
 static void parse_args(int argc, char **argv)
@@ -399,11 +405,12 @@ static void parse_args(int argc, char **argv)
 		else
 			say("ignoring unknown argument '%s'", argv[i]);
 	}
-	if (!fill_mib || inject_percent > 100 || (swap2 && !stress) ||
+	if (!fill_mib || fill_mib > MAX_FILL_MIB || inject_percent > 100 ||
+	    (swap2 && !stress) ||
 	    (slide && (!window_mib || window_mib > fill_mib || !steps ||
 		       start_mib >= fill_mib))) {
 		errno = EINVAL;
-		die("fill= must be > 0, inject= at most 100, swap2= only with stress=1, window= from 1 to fill=, steps= > 0, start= below fill=");
+		die("fill= must be from 1 to 1048576, inject= at most 100, swap2= only with stress=1, window= from 1 to fill=, steps= > 0, start= below fill=");
 	}
 }
 
@@ -438,7 +445,7 @@ int main(int argc, char **argv)
 		exit(2);
 	if (inject_percent && inject_start(inject_percent))
 		die("inject_start");
-	npages = fill_mib * (1024 * 1024 / PAGE);
+	npages = mib_pages(fill_mib);
 	gens = calloc(npages, sizeof(*gens));
 	bad = calloc(npages, 1);
 	set = mmap(NULL, (size_t)npages * PAGE, PROT_READ | PROT_WRITE,
