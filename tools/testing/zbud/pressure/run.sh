@@ -255,7 +255,7 @@ guest_args+=" probe_reps=$PRESSURE_PROBE_REPS"
 boot_one()
 {
 	local row=$1 n=$2 con=$run/console.$1.$2.log append j line secs st
-	local ok=true wrong log=$run/console.$1.$2.txt jok
+	local ok=true wrong log=$run/console.$1.$2.txt
 
 	row_info "$row"
 	append="kunit.enable=0 zswap.enabled=1 zswap.zpool=$zpool"
@@ -320,13 +320,13 @@ boot_one()
 				tail -n 1 || true)
 			wrong=${wrong:--}
 		fi
-		jok=$ok
-		# A job that ended badly, or built or read back wrong
-		# data, fails the run, whatever its exit status says; so
-		# does one that zswap never stored a page for (peak 0).
-		[ "$st" = 0 ] && [ "$wrong" = 0 ] || jok=false
+		# The job fails the run if the boot did, if it ended badly
+		# or built or read back wrong data, whatever its exit
+		# status says, or if zswap never stored a page for it
+		# (peak 0, or no samples at all).
 		awk -v row="$row" -v n="$n" -v job="$j" -v secs="${secs:--}" \
-		    -v wrong="$wrong" -v ok="$jok" -v page=$PAGE_SIZE '
+		    -v wrong="$wrong" -v ok="$ok" -v st="$st" \
+		    -v page=$PAGE_SIZE '
 			{ for (i = 3; i <= NF; i++) {
 				split($i, kv, "="); v[kv[1]] = kv[2] }
 			  if (NR == 1) for (k in v) first[k] = v[k]
@@ -345,7 +345,8 @@ boot_one()
 				    last["pool_limit_hit"] - first["pool_limit_hit"],
 				    last["rejects"] - first["rejects"],
 				    peak / 1048576, dens, wrong,
-				    (ok == "true" && peak > 0 ? "ok" : "FAIL") }' \
+				    (ok == "true" && st == "0" && wrong == "0" &&
+				     peak > 0 ? "ok" : "FAIL") }' \
 			"$run/samples/$j.$row.$n" >>"$run/metrics"
 	done
 	! grep -q " $row $n [a-z]* .* FAIL\$" <(sed 's/^/ /' "$run/metrics") ||
