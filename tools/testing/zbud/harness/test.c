@@ -48,6 +48,8 @@ void test_note(const char *fmt, ...)
 static void print_result(const struct test *test, bool ok)
 {
 	printf("%sok %u - %s\n", ok ? "" : "not ", ++tests_run, test->name);
+	/* check.sh counts these lines for its progress reports. */
+	fflush(stdout);
 	if (ok)
 		tests_passed++;
 	else
