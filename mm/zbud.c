@@ -205,7 +205,7 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  * @reclaim_attempts: zbud_reclaim_page() calls that found a page on the LRU
  * @reclaim_successes: pages that reclaim freed
  * @evict_failures: evict callbacks that returned an error
- * @pages_compacted: pages that compaction freed
+ * @pages_compacted: pages that compaction's moves emptied and freed
  * @bytes_moved: bytes that compaction moved, each zpage rounded up to
  *               ZBUD_ALIGN
  * @move_failures: move callbacks that returned an error
@@ -238,7 +238,8 @@ struct zbud_stats {
  * @nonempty: which @buckets have pages
  * @lone_small: pages in @buckets whose zpage takes at most half a page
  * @allocs_since: zbud_alloc() calls since compaction last ran
- * @frees_since: zbud_free() calls that kept their page, since then
+ * @frees_since: zbud_free() calls that left one zpage on a listed page,
+ *               since then
  * @stats: counters, see struct zbud_stats
  * @ops: the user's callbacks, may be NULL
  * @compact_work: runs compaction after a free
@@ -821,8 +822,9 @@ EXPORT_SYMBOL_GPL(zbud_create_pool);
  * zbud_destroy_pool() - Destroy a zbud pool.
  * @pool: The pool, which should hold no zpages.
  *
- * A pool that still holds zpages is a bug in its user: it is reported
- * once, and its pages are freed all the same so that none leaks.
+ * A pool that still holds zpages is a bug in its user: the first such
+ * destroy since boot warns, and its pages are freed all the same so that
+ * none leaks.
  *
  * Context: Process context; no other call on @pool may be in progress.
  */

@@ -240,6 +240,13 @@ static int zt_claim_for_evict(struct zt_ctx *ctx, unsigned long handle)
 	return ret;
 }
 
+/* Lets zt_racer() run while zbud has the racer's zpage isolated. */
+static void zt_let_racer_run(struct zt_ctx *ctx)
+{
+	complete(&ctx->race_go);
+	wait_for_completion_timeout(&ctx->race_done, 10 * HZ);
+}
+
 static int zt_evict(struct zbud_pool *pool, unsigned long handle)
 {
 	struct zt_ctx *ctx = zt_find(pool);
@@ -248,10 +255,8 @@ static int zt_evict(struct zbud_pool *pool, unsigned long handle)
 
 	if (!ctx)
 		return -EINVAL;
-	if (handle == ctx->race_handle) {
-		complete(&ctx->race_go);
-		wait_for_completion_timeout(&ctx->race_done, 10 * HZ);
-	}
+	if (handle == ctx->race_handle)
+		zt_let_racer_run(ctx);
 	if (handle == ctx->nest_handle) {
 		ctx->nest_handle = 0;
 		ctx->nest_ret = zbud_reclaim_page(pool, ZT_LOG);
@@ -335,10 +340,8 @@ static int zt_move(struct zt_ctx *ctx, unsigned long old, unsigned long new)
 		ctx->move_turns_off = false;
 		zt_param_write(ctx->compaction, false);
 	}
-	if (ctx->move_races) {
-		complete(&ctx->race_go);
-		wait_for_completion_timeout(&ctx->race_done, 10 * HZ);
-	}
+	if (ctx->move_races)
+		zt_let_racer_run(ctx);
 	if (ctx->move_sleeps)
 		usleep_range(10, 50);
 
@@ -2603,9 +2606,8 @@ static void zbud_compact_work_after_free(struct kunit *test)
 
 /*
  * The free leaves a zpage of at most half a page alone in its class; its
- * partner is a smaller lone zpage, in a class with more free space.  Two
- * such zpages always share a page, so the free queues the work without
- * looking for the pair, and the work must find it.
+ * partner is a smaller lone zpage, in a class with more free space, and
+ * the work must find it there.
  */
 static void zbud_compact_work_smaller_partner(struct kunit *test)
 {
