@@ -59,6 +59,8 @@ static struct {
 	unsigned int calls;
 	unsigned int moves;
 	unsigned int evicts;
+	bool busy;		/* the evict callback refuses every zpage */
+	unsigned int refused;	/* evicts it refused */
 	bool locked;		/* a callback ran under a spinlock */
 	move_hook_t hook;
 	struct obj *victim;	/* what a hook frees */
@@ -183,6 +185,10 @@ static int user_evict(void *pool, unsigned long handle)
 		u.locked = true;
 	if (!o || !obj_intact(o))
 		return -ENOENT;
+	if (u.busy) {
+		u.refused++;
+		return -EBUSY;
+	}
 	u.evicts++;
 	ufree(o);
 	return 0;
@@ -728,6 +734,32 @@ TEST(zpool_shrink_compacts_before_evicting)
 	CHECK_EQ(u.calls, 0);
 	CHECK_EQ(u.evicts, 1);
 	CHECK_EQ(counter("pages"), 3);
+	user_done();
+}
+
+/*
+ * zswap's shrink asks for one page at a time; zbud tries eight LRU pages
+ * for it before it gives up, however many the pool holds, so that a
+ * pool whose zpages are all busy does not cost a walk of every page.
+ */
+TEST(zpool_shrink_tries_eight_pages)
+{
+	unsigned int reclaimed = 1, i;
+
+	zpool_user_pool("zswapb", &zpool_unmovable);
+	for (i = 0; i < 10; i++)
+		ualloc(PAGE / 2 + 8);
+	CHECK_EQ(counter("pages"), 10);
+	u.busy = true;
+	CHECK_EQ(z->zpool_driver->shrink(u.pool, 1, &reclaimed), -EAGAIN);
+	CHECK_EQ(reclaimed, 0);
+	CHECK_EQ(u.refused, 8);
+	CHECK_EQ(counter("reclaim_attempts"), 1);
+	CHECK_EQ(counter("pages"), 10);
+	u.busy = false;
+	CHECK_EQ(z->zpool_driver->shrink(u.pool, 1, &reclaimed), 0);
+	CHECK_EQ(reclaimed, 1);
+	CHECK_EQ(u.evicts, 1);
 	user_done();
 }
 
