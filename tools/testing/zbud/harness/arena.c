@@ -191,6 +191,13 @@ struct page *arena_alloc_page(unsigned int gfp)
 	return page;
 }
 
+bool arena_page_words_clear(unsigned long addr)
+{
+	const struct page *page = virt_to_page((void *)addr);
+
+	return !page->index && !page_private(page);
+}
+
 /* The checks of 6.1's free_pages_prepare() for an order-0 page. */
 static const char *bad_reason(const struct page *page)
 {

@@ -39,6 +39,8 @@ void arena_set_poison(bool on);
 struct page *arena_alloc_page(unsigned int gfp);
 void arena_free_page(struct page *page);
 void __attribute__((noreturn)) arena_bad_address(const void *addr);
+/* Whether the struct page of the page at @addr has index and private 0. */
+bool arena_page_words_clear(unsigned long addr);
 
 /*
  * Fault injection, modelled on the kernel's fail_page_alloc: after @skip

@@ -317,9 +317,13 @@ TEST(page_freed_with_its_last_zpage)
 	z->free(pool, a);
 	CHECK_EQ(z->pool_pages(pool), 1);
 	CHECK(intact(z, pool, b, 1500));
+	/* The page is on a free-space list, linked through both words. */
+	CHECK(!arena_page_words_clear(b));
 	z->free(pool, b);
 	CHECK_EQ(z->pool_pages(pool), 0);
 	CHECK_EQ(arena_pages_in_use(), base);
+	/* Nothing of zbud's is left in the free page's struct page. */
+	CHECK(arena_page_words_clear(b));
 	z->destroy(pool);
 }
 
