@@ -126,6 +126,10 @@ check "bench: $C moves only the small zpages" \
 	[ "$(field "$TMP/ccsv" twosize $C 15)" = 1008.0 ]
 check "bench: $C moves zpages on mixed" \
 	[ "$(field "$TMP/ccsv" mixed $C 13)" -gt 0 ]
+# Fixed seed: 769 pages against zbud's 775 (pairing-bound 755).
+check "bench: $C uses fewer pages than zbud on mixed" \
+	[ "$(field "$TMP/ccsv" mixed $C 5)" -lt \
+	  "$(field "$TMP/ccsv" mixed zbud 5)" ]
 check "bench: $C reaches pairing-bound on equal" \
 	[ "$(field "$TMP/ccsv" equal $C 5)" = \
 	  "$(field "$TMP/ccsv" equal pairing-bound 5)" ]
