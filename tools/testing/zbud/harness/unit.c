@@ -317,13 +317,9 @@ TEST(page_freed_with_its_last_zpage)
 	z->free(pool, a);
 	CHECK_EQ(z->pool_pages(pool), 1);
 	CHECK(intact(z, pool, b, 1500));
-	/* The page is on a free-space list, linked through both words. */
-	CHECK(!arena_page_words_clear(b));
 	z->free(pool, b);
 	CHECK_EQ(z->pool_pages(pool), 0);
 	CHECK_EQ(arena_pages_in_use(), base);
-	/* Nothing of zbud's is left in the free page's struct page. */
-	CHECK(arena_page_words_clear(b));
 	z->destroy(pool);
 }
 
@@ -597,20 +593,31 @@ TEST(foreign_handles_are_caught)
 	free(buf);
 }
 
+/*
+ * A free unlinks a page from its free-space list before it frees it; a
+ * destroy frees pages still on one, whose links are in index and private.
+ */
 TEST(destroy_frees_leftover_pages)
 {
 	void *pool = z->create(NULL);
-	unsigned long base = arena_pages_in_use();
+	unsigned long base = arena_pages_in_use(), lone[2];
 
 	CHECK(pool);
 	alloc_fill(z, pool, 1000);
 	alloc_fill(z, pool, 1000);
-	alloc_fill(z, pool, 3000);
-	CHECK_EQ(arena_pages_in_use(), base + 2);
+	lone[0] = alloc_fill(z, pool, 3000);
+	lone[1] = alloc_fill(z, pool, 3000);
+	CHECK_EQ(arena_pages_in_use(), base + 3);
+	/* One list: the head page's next names the other. */
+	CHECK(!arena_page_words_clear(lone[0]));
+	CHECK(!arena_page_words_clear(lone[1]));
 	z->destroy(pool);
 	CHECK_EQ(test_warnings(), 1);
 	expect_warnings(1);
 	CHECK_EQ(arena_pages_in_use(), base);
+	/* Nothing of zbud's is left in the freed pages' struct page. */
+	CHECK(arena_page_words_clear(lone[0]));
+	CHECK(arena_page_words_clear(lone[1]));
 }
 
 TEST(create_pool_out_of_memory)
