@@ -59,6 +59,7 @@
 
 #include "harness.h"
 #include "mover.h"
+#include "spread.h"
 #include "pairing.h"
 #include "replay.h"
 
@@ -647,13 +648,6 @@ static uint64_t batch_total(const struct run *r, size_t chunks)
 	return t;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The per-chunk minimum of summarize() is one figure with no spread.  The
  * runs of a rep are neighbours in time and on one CPU, so the ratio
@@ -677,10 +671,8 @@ static int paired_ratios(const struct run *runs, unsigned int reps,
 			ratio[rep] =
 				(double)batch_total(&runs[a * reps + rep], chunks) /
 				batch_total(&runs[base * reps + rep], chunks);
-		qsort(ratio, reps, sizeof(*ratio), cmp_double);
-		res[a].run_mid = (ratio[(reps - 1) / 2] + ratio[reps / 2]) / 2;
-		res[a].run_lo = ratio[(reps - 1) / 10];
-		res[a].run_hi = ratio[reps - 1 - (reps - 1) / 10];
+		spread(ratio, reps, &res[a].run_mid, &res[a].run_lo,
+		       &res[a].run_hi);
 		res[a].runs = reps;
 	}
 	free(ratio);

@@ -60,7 +60,7 @@ struct replay_result {
 	/*
 	 * The timed runs of a rep follow one another on one CPU, so each
 	 * rep gives a ratio of this allocator's batch time to
-	 * BENCH_BASELINE's: their median and the middle 80% of them.
+	 * BENCH_BASELINE's: their median and middle 80% (spread.h).
 	 */
 	double run_mid, run_lo, run_hi;
 	unsigned int runs;	/* reps those come from */

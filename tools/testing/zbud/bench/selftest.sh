@@ -2,16 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Self-test of zbud_bench and pagesizes: well-formed output, known answers
 # on tiny traces, and a non-zero exit with a one-line error on bad input.
-# No timing is checked: only that the time columns agree with each other.  The last line is "N passed, N failed".
+# No timing is checked: only that the time columns agree with each
+# other.  The last line is "N passed, N failed".
 #
-# usage: selftest.sh ZBUD_BENCH PAGESIZES PAIRING_TEST
+# usage: selftest.sh ZBUD_BENCH PAGESIZES PAIRING_TEST SPREAD_TEST
 set -euo pipefail
 
-[ $# -eq 3 ] || { echo "usage: $0 ZBUD_BENCH PAGESIZES PAIRING_TEST" >&2; exit 2; }
+[ $# -eq 4 ] || {
+	echo "usage: $0 ZBUD_BENCH PAGESIZES PAIRING_TEST SPREAD_TEST" >&2
+	exit 2
+}
 BENCH=$1
 PAGESIZES=$2
 PAIRING_TEST=$3
-for f in "$BENCH" "$PAGESIZES" "$PAIRING_TEST"; do
+SPREAD_TEST=$4
+for f in "$BENCH" "$PAGESIZES" "$PAIRING_TEST" "$SPREAD_TEST"; do
 	[ -x "$f" ] || { echo "$0: $f is not an executable" >&2; exit 2; }
 done
 
@@ -220,11 +225,13 @@ check "bench: the density verdict follows bound_ratio" \
 			if (got != want[$1]) bad = 1 }
 		END { exit bad || n != 2 }' "$TMP/ccsv" "$TMP/table"
 # The per-run verdict from the range it prints: met if every ratio in it
-# is at most 1, missed if every one is above, else inconclusive.
+# is at most 1, missed if every one is above, else, or from fewer than 3
+# reps, inconclusive.
 check "bench: the per-run verdicts follow their ranges" \
 	awk '/[(]<= 1: / { n++; s = $0; sub(/.* per run /, "", s)
 		split(s, f, /[ ,:)-]+/); lo = f[2]; hi = f[3]; got = f[6]
 		want = hi <= 1 ? "met" : lo > 1 ? "MISSED" : "inconclusive"
+		if (f[5] < 3) want = "inconclusive"
 		if (got != want) bad = 1 }
 		END { exit bad || n != 4 }' "$TMP/table"
 check "bench: the summary counts the per-run verdicts" \
@@ -276,6 +283,8 @@ check "bench: --work-every: the table says so" \
 
 # --- pairing-bound against exhaustive search ---------------------------
 check "pairing: optimal on small sets" "$PAIRING_TEST"
+# --- the per-rep ratios' median and middle 80% -------------------------
+check "spread: median and tenths of known sets" "$SPREAD_TEST"
 
 # --- pagesizes ----------------------------------------------------------
 # Pages: random, zero, same-filled word, text, then a 100-byte tail.
