@@ -822,9 +822,8 @@ EXPORT_SYMBOL_GPL(zbud_create_pool);
  * zbud_destroy_pool() - Destroy a zbud pool.
  * @pool: The pool, which should hold no zpages.
  *
- * A pool that still holds zpages is a bug in its user: the first such
- * destroy since boot warns, and its pages are freed all the same so that
- * none leaks.
+ * A pool that still holds zpages is a bug in its user: it draws a
+ * WARN_ONCE(), and its pages are freed all the same so that none leaks.
  *
  * Context: Process context; no other call on @pool may be in progress.
  */
