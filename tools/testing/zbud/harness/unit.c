@@ -422,6 +422,35 @@ TEST(reclaim_retries_the_next_page)
 	z->destroy(pool);
 }
 
+/*
+ * The first page that failed is freed while reclaim goes on, so it never
+ * comes back to the tail to end the walk: the tries stop at the pages
+ * the pool had, not at @retries.
+ */
+TEST(reclaim_stops_when_the_first_failed_page_is_gone)
+{
+	struct evict_step script[] = {
+		{ EVICT_FAIL }, { EVICT_FAIL }, { EVICT_FAIL }, { EVICT_FAIL },
+	};
+	void *pool = evict_pool(z, script, 4);
+	unsigned long a, b, c;
+
+	a = alloc_fill(z, pool, 3000);
+	b = alloc_fill(z, pool, 3000);
+	c = alloc_fill(z, pool, 3000);
+	script[1].free_first = a;
+	CHECK_EQ(z->reclaim(pool, 8), -EAGAIN);
+	CHECK_EQ(ev.calls, 3);
+	CHECK_EQ(ev.seen[0], a);
+	CHECK_EQ(ev.seen[1], b);
+	CHECK_EQ(ev.seen[2], c);
+	CHECK_EQ(z->pool_pages(pool), 2);
+	pool_ok(z, pool);
+	z->free(pool, b);
+	z->free(pool, c);
+	z->destroy(pool);
+}
+
 /* Both sides are evicted, first side first, with the lock dropped. */
 TEST(reclaim_evicts_both_buddies)
 {
