@@ -10,10 +10,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 exec >&2
 
-PACKAGES="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev
-libssl-dev ccache cpio xz-utils python3 gcc make libc6-dev rsync patch
-util-linux git perl sparse python3-ply python3-git liblzo2-dev liblz4-dev
-libzstd-dev python3-sphinx clang lld gnuplot-nox"
+PACKAGES="linux-source-6.1 $BUILD_PACKAGES"
+for pkg in "$@"; do
+	[[ $pkg =~ ^[a-z0-9][a-z0-9.+-]*$ ]] ||
+		die "'$pkg' is not a Debian package name (usage: deps.sh [PACKAGE...])"
+done
 [ $# -eq 0 ] || PACKAGES="$*"
 
 command -v dpkg-query >/dev/null ||

@@ -21,6 +21,20 @@ die()
 	exit 1
 }
 
+# What the builds, boots and tests need besides the 6.1 source (deps.sh).
+BUILD_PACKAGES="qemu-system-x86 flex bison bc libelf-dev libssl-dev ccache
+cpio xz-utils python3 gcc make libc6-dev rsync patch util-linux git perl
+sparse python3-ply python3-git liblzo2-dev liblz4-dev libzstd-dev
+python3-sphinx clang lld gnuplot-nox"
+
+# no_args "$@": for a script whose knobs are all environment variables,
+# so that a stray --help fails at once instead of starting the work.
+no_args()
+{
+	[ $# -eq 0 ] ||
+		die "takes no arguments, only the knobs in its header: $*"
+}
+
 note()
 {
 	echo "${0##*/}: $*" >&2

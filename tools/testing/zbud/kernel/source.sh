@@ -29,7 +29,8 @@ fi
 lock_cache
 mkdir -p "$CACHE/src"
 if [ -n "${KDIR:-}" ]; then
-	"$ZBUD_DIR/kernel/deps.sh" rsync
+	# shellcheck disable=SC2086 # a list of package names
+	"$ZBUD_DIR/kernel/deps.sh" $BUILD_PACKAGES
 	dst=$CACHE/src/kdir-$(realpath "$KDIR" | sha1sum | cut -c1-10)
 	# Leave out git data and in-tree build state: the out-of-tree build
 	# would refuse the copy, or worse, its include path puts the source
