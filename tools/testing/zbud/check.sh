@@ -20,6 +20,7 @@ set -euo pipefail
 # vmlib.sh checks the VM_*, DEBUG_*, ... knobs: a bad one stops the run
 # here, before any suite builds.
 . "$(dirname "$0")/vm/vmlib.sh"
+no_args "$@"
 
 # suite_command SUITE: set cmd to the command that runs SUITE; die if
 # there is no such suite.

@@ -33,6 +33,7 @@
 #   DEBUG_TIMEOUT=1500 (seconds)  VM_MEM=256  VM_POOL_PERCENT=10
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 : "${DEBUG_FILL_MIB:=96}" "${DEBUG_INJECT:=10}" "${VM_POOL_PERCENT:=10}"
 : "${DEBUG_TRACE:=$REPO/../shared/traces/py-heap.lzo.txt}"

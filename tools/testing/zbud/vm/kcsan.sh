@@ -25,6 +25,7 @@
 #   VM_MEM=256  VM_POOL_PERCENT=20
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 : "${KCSAN_FILL_MIB:=400}" "${VM_POOL_PERCENT:=20}"
 

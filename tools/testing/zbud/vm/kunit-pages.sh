@@ -17,6 +17,7 @@
 # report on the console fails the run.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 KUNIT_PAGES=${KUNIT_PAGES:-16 64 256}
 [ -n "${KUNIT_PAGES// /}" ] || die "KUNIT_PAGES is empty: give page sizes in KiB"

@@ -8,6 +8,7 @@
 # letter.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 new_run_dir kunit
 prepare_vm zbud

@@ -20,6 +20,7 @@
 # REPLAY_MEM (MiB, default 1024), REPLAY_TIMEOUT (seconds, default 900).
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 [ -n "${TRACES:-}" ] || TRACES=$(ls "$REPO"/../shared/traces/*.txt 2>/dev/null) ||
 	die "no traces in $REPO/../shared/traces; set TRACES"
