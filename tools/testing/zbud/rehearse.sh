@@ -20,7 +20,11 @@ set -euo pipefail
 . "$ZBUD_DIR/kernel/stubs.sh"
 stdout_to_stderr
 
-dir=$(realpath -m "${1:-$REPO/../zbud-rehearsal}")
+case ${1:-} in
+-h | --help) sed -n '3,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0" >&2; exit 0 ;;
+-*) die "unknown option '$1' (usage: rehearse.sh [DIR [vm|check...]])" ;;
+esac
+dir=$(realpath -m -- "${1:-$REPO/../zbud-rehearsal}")
 shift || true
 cmds=${*:-vm check}
 for cmd in $cmds; do

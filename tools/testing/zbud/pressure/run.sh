@@ -60,6 +60,7 @@
 #     mq-deadline, kyber); empty, the default, keeps the kernel's choice
 set -euo pipefail
 . "$(dirname "$0")/../vm/vmlib.sh"
+no_args "$@"
 
 PRESSURE_DIR=$ZBUD_DIR/pressure
 : "${PRESSURE_ROWS:=zbud zbud-zswap61 zbud-6.1 zsmalloc z3fold}"
@@ -88,8 +89,9 @@ need_uint PRESSURE_WINDOW_MIB 1
 need_uint PRESSURE_STEPS 1
 need_uint PRESSURE_SLIDE_START 0
 need_uint PRESSURE_POOL_PERCENT 1 100
-[ "$PRESSURE_IOPS" = auto ] || [[ $PRESSURE_IOPS =~ ^[0-9]{1,9}$ ]] ||
-	die "PRESSURE_IOPS='$PRESSURE_IOPS': must be auto or a whole number"
+[ "$PRESSURE_IOPS" = auto ] || [[ $PRESSURE_IOPS =~ ^(0|[1-9][0-9]{0,8})$ ]] ||
+	die "PRESSURE_IOPS='$PRESSURE_IOPS': must be auto or a whole number" \
+	    "without leading zeros"
 need_uint PRESSURE_RATIO 1 1000
 need_uint PRESSURE_MEM 128
 need_uint PRESSURE_CPUS 1 64

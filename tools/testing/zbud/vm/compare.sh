@@ -22,8 +22,10 @@
 # stored pages and swap-ins over time to results/vm.svg.
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 : "${VM_ALLOCATORS:=zbud zsmalloc z3fold zbud-6.1}"
+[ -n "${VM_ALLOCATORS// /}" ] || die "VM_ALLOCATORS is empty"
 PAGE_SIZE=4096
 results=$ZBUD_DIR/results
 mkdir -p "$results"

@@ -30,6 +30,7 @@
 #   left out of the report
 set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
+no_args "$@"
 
 : "${VM_FILL_MIB:=400}" "${VM_ZPOOL:=zbud}"
 : "${VM_COMPRESSOR:=lzo}" "${VM_POOL_PERCENT:=20}" "${VM_SEED:=1}"
@@ -37,7 +38,6 @@ case "${VM_FLAVOUR:-zbud}:$VM_ZPOOL" in
 zbud:zbud | zbud:z3fold) : "${VM_CHECK_WRITEBACK:=1}" ;;
 *) : "${VM_CHECK_WRITEBACK:=0}" ;;
 esac
-need_one_of VM_CHECK_WRITEBACK 0 1
 
 new_run_dir vm
 prepare_vm "${VM_FLAVOUR:-zbud}"

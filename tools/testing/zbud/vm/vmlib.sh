@@ -235,6 +235,7 @@ check_knobs()
 	need_one_of VM_ZPOOL zbud zsmalloc z3fold
 	need_one_of VM_COMPRESSOR lzo lz4 zstd
 	need_one_of VM_FLAVOUR zbud zbud-zswap61 zbud-6.1
+	need_one_of VM_CHECK_WRITEBACK 0 1
 	for t in ${DEBUG_TRACE:-} ${TRACES:-}; do
 		[ -f "$t" ] || die "trace '$t' does not exist"
 	done
