@@ -85,10 +85,11 @@ descendants()
 # Returns COMMAND's status.  A TERM or HUP sent to the script meanwhile
 # stops COMMAND and all it started, which would otherwise go on in the
 # background, holding the cache lock; the script exits then (its EXIT
-# trap runs; the scripts set no TERM or HUP trap of their own, and this
-# leaves none behind).  Called in a subshell, as in out=$(with_progress
-# ...), the trap is the subshell's: a TERM to the script alone does not
-# reach it, one to the process group (Ctrl-C, a CI cancel) does.
+# trap runs; the scripts that call this set no TERM or HUP trap of their
+# own, and this leaves none behind: check.sh, which has one, does not).
+# Called in a subshell, as in out=$(with_progress ...), the trap is the
+# subshell's: a TERM to the script alone does not reach it, one to the
+# process group (Ctrl-C, a CI cancel) does.
 with_progress()
 {
 	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
