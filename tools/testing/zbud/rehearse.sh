@@ -54,7 +54,11 @@ run_in_clone()
 # lib.sh's note(), of apt's output, of make's own messages or of compiler
 # commands must not reach stdout.
 CHATTER='^[A-Za-z0-9_.-]+\.sh: |^(Get|Hit):[0-9]|^Reading package|^Setting up '
+CHATTER+='|^(Need to get|Fetched|Selecting previously|Preparing to unpack|Unpacking'
+CHATTER+='|Processing triggers) '
 CHATTER+='|^make(\[[0-9]+\])?: |^(ccache )?(gcc|cc|clang) '
+# kbuild's short commands: "  CC      mm/zbud.o", "  LD      vmlinux"
+CHATTER+='|^  [A-Z][A-Z0-9_]{1,9} +[^ ]'
 
 for cmd in $cmds; do
 	rm -f "$state/installed" "$state/apt.log"

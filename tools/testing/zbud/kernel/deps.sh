@@ -39,8 +39,13 @@ find_missing
 	die "missing packages (install them as root): ${missing[*]}"
 note "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# A download of a few hundred MB can keep apt-get quiet for minutes.
+with_progress "apt-get update" \
+	'echo "$(ls /var/lib/apt/lists | wc -l) files in /var/lib/apt/lists"' \
+	apt-get update -q
+with_progress "apt-get install of ${#missing[@]} packages" \
+	'echo "$(ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l) .deb files in the cache"' \
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
 find_missing
 [ ${#missing[@]} -eq 0 ] ||
 	die "still missing after apt-get install: ${missing[*]}"

@@ -28,7 +28,13 @@ echo "apt-get \$*" >>"$state/apt.log"
 echo 'Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]'
 echo 'Reading package lists... Done'
 if [[ " \$* " = *" install "* ]]; then
+	echo 'Need to get 133 MB of archives.'
+	echo 'Fetched 133 MB in 20s (6656 kB/s)'
+	echo 'Selecting previously unselected package linux-source-6.1.'
+	echo 'Preparing to unpack .../linux-source-6.1_6.1.192-3_all.deb ...'
+	echo 'Unpacking linux-source-6.1 (6.1.192-3) ...'
 	echo 'Setting up linux-source-6.1 (6.1.192-3) ...'
+	echo 'Processing triggers for man-db (2.11.2-2) ...'
 	touch "$state/installed"
 fi
 STUB
