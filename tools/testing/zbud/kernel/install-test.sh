@@ -9,10 +9,10 @@
 #  - kernel/deps.sh takes its install branch and prints nothing on stdout;
 #  - kernel/source.sh prints the 6.1 tree alone;
 #  - vmlib.sh's prepare_vm, the caller vm.sh uses, gets build.sh's output
-#    directory and the tree;
+#    directory and the tree, and prints nothing on stdout;
 #  - the harness's source lookup (harness.mk) finds the same tree;
-#  - a bad knob (VM_FILL_MIB=abc) stops vm.sh on the host, before it
-#    builds or boots anything.
+#  - a bad knob (VM_FILL_MIB=abc) or an argument (--help) stops vm.sh on
+#    the host, before it builds or boots anything.
 # Ends with the line "N passed, N failed".
 set -euo pipefail
 . "$(dirname "$0")/../vm/vmlib.sh"
@@ -53,13 +53,14 @@ check "source.sh printed the tree alone ($expected_src)" \
 fresh
 run=$tmp/run
 mkdir -p "$run"
-got=$(stubbed bash -c '. "$1"; run=$2; prepare_vm zbud >/dev/null &&
+got=$(stubbed bash -c '. "$1"; run=$2; prepare_vm zbud >"$run/prepare.out" &&
 	printf "%s\n" "$out" "$tree"' - "$VM_DIR/vmlib.sh" "$run" \
 	2> >(tee "$tmp/prepare.err" >&2)) || true
 check "prepare_vm got build.sh's directory $run/kernel" \
 	[ "$(sed -n 1p <<<"$got")" = "$run/kernel" ]
 check "prepare_vm got the patched tree from its info file" \
 	[ -f "$(sed -n 2p <<<"$got")/mm/zbud_kunit.c" ]
+check "prepare_vm printed nothing on stdout" [ ! -s "$run/prepare.out" ]
 
 fresh
 got=$(stubbed make -s --no-print-directory -C "$ZBUD_DIR/harness" \
@@ -84,8 +85,16 @@ check "VM_FILL_MIB=abc fails vm.sh at once" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
 check "and says why" grep -q "VM_FILL_MIB='abc'" "$tmp/knob.err"
 check "before making a run directory" [ "$(latest_vm_run)" = "$before" ]
 
+rc=0
+timeout 60 "$VM_DIR/vm.sh" --help >"$tmp/args.out" 2>"$tmp/args.err" ||
+	rc=$?
+check "vm.sh --help fails at once" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+check "and says it takes no arguments" grep -q "takes no arguments" \
+	"$tmp/args.err"
+check "before making a run directory" [ "$(latest_vm_run)" = "$before" ]
+
 if [ "$failed" -gt 0 ]; then
-	for f in deps source prepare harness knob; do
+	for f in deps source prepare harness knob args; do
 		echo "--- $f.err"
 		tail -n 5 "$tmp/$f.err" 2>/dev/null || true
 	done
