@@ -55,17 +55,17 @@ passed=0
 failed=0
 
 out=$(mktemp)
-suite_pid=
 trap 'rm -f "$out"' EXIT
-# stop_suite STATUS: stop the running suite and all it started, and exit.
-stop_suite()
+
+# suite_output NAME COMMAND...: run the suite, its stdout to $out and
+# to stdout, with NAME in front of its totals line.
+suite_output()
 {
-	[ -z "$suite_pid" ] ||
-		kill -TERM $(descendants "$suite_pid") 2>/dev/null || :
-	exit "$1"
+	local name=$1
+
+	shift
+	"$@" | tee "$out" | name_totals "$name"
 }
-trap 'stop_suite 143' TERM
-trap 'stop_suite 129' HUP
 
 # run_suite NAME COMMAND...: run one suite and add its counts.
 run_suite()
@@ -75,16 +75,13 @@ run_suite()
 	shift
 	echo "=== $name"
 	# A suite's results are its stdout (apt and build progress stay on
-	# stderr).  It runs in the background so that a TERM or HUP sent to
-	# this script alone (make passes its own on) can stop it: bash runs a
-	# trap only once the foreground command is done.
-	(
-		trap - INT QUIT
-		"$@" | tee "$out" | name_totals "$name"
-	) &
-	suite_pid=$!
-	wait "$suite_pid" || rc=$?
-	suite_pid=
+	# stderr).  A TERM or HUP sent to this script alone (make passes its
+	# own on) stops it.
+	start_stoppable suite_output "$name" "$@"
+	wait "$stoppable_pid" || rc=$?
+	# The traps stay, with nothing left to stop, so that a TERM between
+	# suites still exits through the EXIT trap.
+	stoppable_pid=
 	add_totals "$name" "$out" "$rc"
 	echo "=== $name: $suite_passed passed, $suite_failed failed"
 }

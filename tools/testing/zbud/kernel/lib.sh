@@ -21,12 +21,6 @@ die()
 	exit 1
 }
 
-# What the builds, boots and tests need besides the 6.1 source (deps.sh).
-BUILD_PACKAGES="qemu-system-x86 flex bison bc libelf-dev libssl-dev ccache
-cpio xz-utils python3 gcc make libc6-dev rsync patch util-linux git perl
-sparse python3-ply python3-git liblzo2-dev liblz4-dev libzstd-dev
-python3-sphinx clang lld gnuplot-nox"
-
 # no_args "$@": for a script whose knobs are all environment variables,
 # so that a stray --help fails at once instead of starting the work.
 no_args()
@@ -79,6 +73,27 @@ descendants()
 	}'
 }
 
+# start_stoppable COMMAND...: start COMMAND in the background and set
+# stoppable_pid to its pid.  Until the caller's `trap - TERM HUP`, a
+# TERM or HUP sent to the script stops COMMAND and all it started, and
+# the script exits (bash runs a trap only once a foreground command is
+# done, so a script that must be stoppable waits for a background one).
+start_stoppable()
+{
+	# bash makes a background job ignore SIGINT and SIGQUIT: without the
+	# reset, a Ctrl-C would leave COMMAND running, holding the cache lock.
+	(
+		trap - INT QUIT
+		"$@"
+	) &
+	stoppable_pid=$!
+	# A process of the list may be gone by the kill: still exit so.
+	trap 'kill -TERM $(descendants "$stoppable_pid") 2>/dev/null || :
+	      exit 143' TERM
+	trap 'kill -TERM $(descendants "$stoppable_pid") 2>/dev/null || :
+	      exit 129' HUP
+}
+
 # with_progress WHAT PROBE COMMAND...: run COMMAND and, every
 # PROGRESS_SECS (30) seconds while it runs, print to stderr WHAT, the
 # output of the shell command PROBE (how far it got) and the time taken.
@@ -86,7 +101,7 @@ descendants()
 # stops COMMAND and all it started, which would otherwise go on in the
 # background, holding the cache lock; the script exits then (its EXIT
 # trap runs; the scripts that call this set no TERM or HUP trap of their
-# own, and this leaves none behind: check.sh, which has one, does not).
+# own, and this leaves none behind).
 # Called in a subshell, as in out=$(with_progress ...), the trap is the
 # subshell's: a TERM to the script alone does not reach it, one to the
 # process group (Ctrl-C, a CI cancel) does.
@@ -95,16 +110,8 @@ with_progress()
 	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
 
 	shift 2
-	# bash makes a background job ignore SIGINT and SIGQUIT: without the
-	# trap, a Ctrl-C would leave COMMAND running, holding the cache lock.
-	(
-		trap - INT QUIT
-		"$@"
-	) &
-	pid=$!
-	# A process of the list may be gone by the kill: still exit so.
-	trap 'kill -TERM $(descendants "$pid") 2>/dev/null || :; exit 143' TERM
-	trap 'kill -TERM $(descendants "$pid") 2>/dev/null || :; exit 129' HUP
+	start_stoppable "$@"
+	pid=$stoppable_pid
 	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
