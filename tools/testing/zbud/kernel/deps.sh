@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: deps.sh [PACKAGE...]
 # Install the Debian packages the pipeline needs (or the PACKAGEs given),
-# when some are missing.
+# when some are missing; linux-source-6.1 only if KDIR does not name a
+# tree to use instead.
 # Only root can install; anyone else gets the list of what is missing.
 # It prints nothing on stdout: callers run it inside scripts whose stdout
 # is captured, so apt-get's output goes to stderr with everything else.
@@ -10,7 +11,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 exec >&2
 
-PACKAGES="linux-source-6.1 $BUILD_PACKAGES"
+PACKAGES="qemu-system-x86 flex bison bc libelf-dev libssl-dev ccache cpio
+xz-utils python3 gcc make libc6-dev rsync patch util-linux git perl sparse
+python3-ply python3-git liblzo2-dev liblz4-dev libzstd-dev python3-sphinx
+clang lld gnuplot-nox"
+# A tree of the user's (KDIR) replaces the Debian source.
+[ -n "${KDIR:-}" ] || PACKAGES="linux-source-6.1 $PACKAGES"
 for pkg in "$@"; do
 	[[ $pkg =~ ^[a-z0-9][a-z0-9.+-]*$ ]] ||
 		die "'$pkg' is not a Debian package name (usage: deps.sh [PACKAGE...])"

@@ -28,9 +28,8 @@ if [ -n "${KDIR:-}" ]; then
 fi
 lock_cache
 mkdir -p "$CACHE/src"
+"$ZBUD_DIR/kernel/deps.sh"
 if [ -n "${KDIR:-}" ]; then
-	# shellcheck disable=SC2086 # a list of package names
-	"$ZBUD_DIR/kernel/deps.sh" $BUILD_PACKAGES
 	dst=$CACHE/src/kdir-$(realpath "$KDIR" | sha1sum | cut -c1-10)
 	# Leave out git data and in-tree build state: the out-of-tree build
 	# would refuse the copy, or worse, its include path puts the source
@@ -41,7 +40,6 @@ if [ -n "${KDIR:-}" ]; then
 		--exclude=/include/config/ --exclude=/include/generated/ \
 		--exclude='/arch/*/include/generated/' "$KDIR/" "$dst/" >&2
 else
-	"$ZBUD_DIR/kernel/deps.sh"
 	[ -f "$TARBALL" ] ||
 		die "$TARBALL missing: install linux-source-6.1 or set KDIR"
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null ||
