@@ -49,7 +49,10 @@ done
 
 note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
-"$ZBUD_DIR/kernel/deps.sh"
+# Stoppable, as the suites are below: apt-get may run for minutes.
+start_stoppable "$ZBUD_DIR/kernel/deps.sh"
+wait "$stoppable_pid"
+stoppable_pid=
 
 passed=0
 failed=0
