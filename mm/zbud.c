@@ -777,10 +777,10 @@ static struct zbud_pool *zbud_create_named_pool(const char *name, gfp_t gfp,
 	if (!pool)
 		return NULL;
 	/*
-	 * A list head per unit of free space is a page's worth, more
-	 * than a page on a debug kernel: kvcalloc() with GFP_KERNEL may
-	 * use vmalloc, so no high-order page is needed.  zswap's gfp mask
-	 * cannot sleep and would keep kvcalloc() to kmalloc().
+	 * A list head per unit of free space is a page's worth.  zswap's
+	 * gfp mask cannot reclaim, so such a page could fail to come when
+	 * memory is short, and the pool with it; GFP_KERNEL can, and lets
+	 * kvcalloc() fall back to vmalloc.
 	 */
 	pool->buckets = kvcalloc(ZBUD_UNITS, sizeof(*pool->buckets),
 				 GFP_KERNEL);

@@ -60,7 +60,7 @@ extern struct fail_knob fail_page_alloc;	/* alloc_page() */
 extern struct fail_knob fail_xa_insert;		/* xa_insert() */
 extern struct fail_knob fail_kmalloc;		/* kmalloc() and kzalloc() */
 /* kmalloc() fails above PAGE_SIZE, as without high-order pages. */
-extern bool shim_no_high_order;
+extern bool shim_no_page_without_reclaim;
 
 bool should_fail(struct fail_knob *knob);
 void fail_knob_reset(struct fail_knob *knob);

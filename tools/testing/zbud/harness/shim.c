@@ -181,10 +181,11 @@ struct fail_knob fail_xa_insert;
 struct fail_knob fail_kmalloc;
 
 /*
- * With shim_no_high_order set, kmalloc() fails what the kernel would have
- * to take from a page of order 1 or more: more than PAGE_SIZE bytes.
+ * With shim_no_page_without_reclaim set, kmalloc() fails a page or more
+ * asked for with a mask that may not reclaim, as the kernel's may when
+ * memory is short.
  */
-bool shim_no_high_order;
+bool shim_no_page_without_reclaim;
 
 static void *shim_malloc(size_t size, gfp_t gfp)
 {
@@ -202,7 +203,8 @@ void *kmalloc(size_t size, gfp_t gfp)
 		shim_atomic_sleep("kmalloc");
 	if (should_fail(&fail_kmalloc))
 		return NULL;
-	if (shim_no_high_order && size > PAGE_SIZE)
+	if (shim_no_page_without_reclaim && size >= PAGE_SIZE &&
+	    !gfpflags_allow_blocking(gfp))
 		return NULL;
 	return shim_malloc(size, gfp);
 }

@@ -657,17 +657,17 @@ TEST(create_pool_out_of_memory)
 }
 
 /*
- * zswap creates its pools with a mask that cannot sleep in reclaim, which
- * keeps kvmalloc() from falling back to vmalloc: creation must still work
- * when no page above order 0 can be had.
+ * zswap creates its pools with a mask that cannot reclaim.  Creation must
+ * still work when memory is short and such a mask gets no page: the pool's
+ * page of free-space lists must be asked for with one that can.
  */
-TEST(create_pool_without_high_order_pages)
+TEST(create_pool_when_pages_need_reclaim)
 {
 	void *pool;
 
-	shim_no_high_order = true;
+	shim_no_page_without_reclaim = true;
 	pool = z->zpool_driver->create("zswap9", ZALLOC_GFP_ZSWAP, NULL, NULL);
-	shim_no_high_order = false;
+	shim_no_page_without_reclaim = false;
 	CHECK(pool);
 	z->zpool_driver->destroy(pool);
 }
