@@ -29,7 +29,7 @@ static pthread_mutex_t wq_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wq_cond = PTHREAD_COND_INITIALIZER;
 static LIST_HEAD(wq_pending);
 static LIST_HEAD(wq_running);
-static unsigned long wq_pending_nr, wq_queued_nr;
+static unsigned long wq_pending_nr, wq_queued_nr, wq_cancel_waiting_nr;
 static pthread_t wq_worker;
 static bool wq_worker_on, wq_worker_stop;
 static __thread bool wq_in_work;
@@ -82,8 +82,13 @@ bool cancel_work_sync(struct work_struct *work)
 	if (was_pending)
 		work_dequeue(work);
 	work->pending = true;
-	while (work_running(work))
-		pthread_cond_wait(&wq_cond, &wq_lock);
+	if (work_running(work)) {
+		wq_cancel_waiting_nr++;
+		do
+			pthread_cond_wait(&wq_cond, &wq_lock);
+		while (work_running(work));
+		wq_cancel_waiting_nr--;
+	}
 	work->pending = false;
 	pthread_mutex_unlock(&wq_lock);
 	return was_pending;
@@ -175,6 +180,11 @@ unsigned long harness_work_pending(void)
 unsigned long harness_work_queued(void)
 {
 	return wq_read(&wq_queued_nr);
+}
+
+unsigned long harness_cancel_waiting(void)
+{
+	return wq_read(&wq_cancel_waiting_nr);
 }
 
 bool harness_work_discard(void)

@@ -61,6 +61,8 @@ bool harness_work_discard(void);
 bool harness_in_work(void);
 /* Harness only: works queued since the program started. */
 unsigned long harness_work_queued(void);
+/* Harness only: threads in cancel_work_sync() waiting for a running work. */
+unsigned long harness_cancel_waiting(void);
 /* Harness only: a worker thread runs pending works until stopped. */
 void harness_workqueue_start(void);
 void harness_workqueue_stop(void);
