@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: run.sh lint|series
 #
-#   lint    generate the series, then checkpatch, kernel-doc and sparse/W=1
-#           in the CONFIG_ZBUD=y build (lint.sh y).  Quick once the
+#   lint    generate the series, then lint.sh's checks (checkpatch,
+#           kernel-doc, Sphinx, sparse/W=1 and more) in the CONFIG_ZBUD=y
+#           build (lint.sh y).  Quick once the
 #           scratch tree and its build directory exist; part of
 #           `make -C tools/testing/zbud check`.
 #   series  generate, build every step with CONFIG_ZBUD=y and =m
