@@ -371,13 +371,30 @@ struct compactor {
 	unsigned long runs, freed;
 };
 
+static bool work_has_moved(void)
+{
+	bool moved;
+
+	pthread_mutex_lock(&t.lock);
+	moved = t.moved_by_work > 0;
+	pthread_mutex_unlock(&t.lock);
+	return moved;
+}
+
+/*
+ * Compacts until the workers stop, once the work item has moved a zpage:
+ * from the start, this thread could take every pair before the work that
+ * frees queue ever runs, on a busy machine.
+ */
 static void *compactor_main(void *arg)
 {
 	struct compactor *c = arg;
 
 	while (!stopping()) {
-		c->runs++;
-		c->freed += t.z->compact(t.pool);
+		if (work_has_moved()) {
+			c->runs++;
+			c->freed += t.z->compact(t.pool);
+		}
 		sched_yield();
 	}
 	return NULL;
