@@ -11,7 +11,8 @@
  *	page->lru: links the page into its pool's LRU list
  *	page->mapping: never written, so pfn walkers see a plain kernel page
  *	page->index, page->private: zbud_page.bucket, which links a page
- *		holding one zpage into the list of its free-space class
+ *		holding one zpage into the list of its free-space class;
+ *		while a move holds the page, page->index marks it
  *	page->page_type: zbud_page.sizes, the sizes of both zpages
  *	page->_refcount: untouched
  */
@@ -90,9 +91,12 @@
  * address, as zsmalloc's do, would let zbud move zpages on its own, but
  * each zpage would then cost a slot besides its data, counted in the
  * pool's size, and zbud_map() would have to pin zpages against moves.
- * While a move runs, both pages are off every list, as in reclaim, so
- * neither allocation, reclaim nor another compaction touches them; a
- * free on them only clears the zpage's size.
+ * While a move runs, both pages are off the free-space lists and marked
+ * as held, so neither allocation, reclaim nor another compaction touches
+ * them, and a free on them only clears the zpage's size.  They keep their
+ * places on the LRU: the page that ends with both zpages stays where it
+ * was, and does not jump to the head as a page that receives a new zpage
+ * does, so that writeback still finds old data at the tail.
  */
 
 /*
@@ -147,11 +151,12 @@ enum zbud_side {
 /**
  * struct zbud_page - zbud's view of a struct page
  * @__page_flags: page->flags, untouched
- * @lru: entry in the pool's LRU list; empty while reclaim or compaction
- *       has the page isolated
+ * @lru: entry in the pool's LRU list; empty while reclaim has the page
+ *       isolated
  * @__page_mapping: page->mapping, never written
  * @bucket: entry in a free-space list, linked only while the page holds
- *          exactly one zpage and has room for another
+ *          exactly one zpage and has room for another; while a move holds
+ *          the page, unlinked with @bucket.next pointing at zbud_held
  * @sizes: both zpage sizes in ZBUD_ALIGN units, 0 for a free side
  * @__page_refcount: page->_refcount, untouched
  * @__page_memcg_data: page->memcg_data, untouched
@@ -196,7 +201,7 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
 
 /**
  * struct zbud_stats - counters of a pool, written under its lock
- * @pages: pages in the pool, isolated ones included; written with
+ * @pages: pages in the pool, isolated and held ones included; written with
  *         WRITE_ONCE(), since zbud_get_pool_size() reads it unlocked
  * @pages_full: pages that hold two zpages
  * @pages_single: pages that hold one zpage
@@ -232,7 +237,7 @@ struct zbud_stats {
 /**
  * struct zbud_pool - a set of pages and the lists that index them
  * @lock: protects every field below and the zbud_page of every page
- * @lru: all pages not isolated by reclaim or compaction, most recent first
+ * @lru: all pages not isolated by reclaim, most recent first
  * @buckets: pages with one zpage, by free space in ZBUD_ALIGN units;
  *           ZBUD_UNITS list heads, allocated on their own
  * @nonempty: which @buckets have pages
@@ -539,7 +544,7 @@ static unsigned long zbud_place(struct zbud_pool *pool, struct zbud_page *zp,
 	return zbud_handle(zp, side);
 }
 
-/* Takes a page off every list, for reclaim or a move to work on. */
+/* Takes a page off every list, for reclaim to work on. */
 static void zbud_isolate(struct zbud_pool *pool, struct zbud_page *zp)
 {
 	bucket_del(pool, zp);
@@ -547,7 +552,7 @@ static void zbud_isolate(struct zbud_pool *pool, struct zbud_page *zp)
 }
 
 /*
- * Ends an isolation: an empty page is freed, any other goes back to the
+ * Ends reclaim's isolation: an empty page is freed, any other goes to the
  * head of the LRU.  Returns true if the page was freed.
  */
 static bool zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
@@ -560,6 +565,50 @@ static bool zbud_putback(struct zbud_pool *pool, struct zbud_page *zp)
 	bucket_add(pool, zp);
 	list_add(&zp->lru, &pool->lru);
 	return false;
+}
+
+/* What zbud_page.bucket.next points at while a move holds the page. */
+static struct hlist_node zbud_held;
+
+static bool zp_held(struct zbud_page *zp)
+{
+	return zp->bucket.next == &zbud_held;
+}
+
+/* Takes a page off its free-space list for a move; it stays on the LRU. */
+static void zbud_hold(struct zbud_pool *pool, struct zbud_page *zp)
+{
+	bucket_del(pool, zp);
+	zp->bucket.next = &zbud_held;
+}
+
+/*
+ * Ends a move's hold: an empty page is freed, any other goes back on its
+ * free-space list and keeps its LRU place.  Returns true if it was freed.
+ */
+static bool zbud_unhold(struct zbud_pool *pool, struct zbud_page *zp)
+	__must_hold(&pool->lock)
+{
+	zp->bucket.next = NULL;
+	if (!zp_count(zp)) {
+		list_del(&zp->lru);
+		zbud_release_page(pool, zp);
+		return true;
+	}
+	bucket_add(pool, zp);
+	return false;
+}
+
+/* The least recently used page that no move holds, or NULL. */
+static struct zbud_page *zbud_lru_tail(struct zbud_pool *pool)
+{
+	struct zbud_page *zp;
+
+	/* Each move in flight holds two pages: few to step over. */
+	list_for_each_entry_reverse(zp, &pool->lru, lru)
+		if (!zp_held(zp))
+			return zp;
+	return NULL;
 }
 
 static void zp_clear(struct zbud_pool *pool, struct zbud_page *zp,
@@ -604,7 +653,7 @@ static bool compact_pick(struct zbud_pool *pool, struct zbud_page **src,
 }
 
 /*
- * Moves the lone zpage of @src to the free side of @dst, both isolated,
+ * Moves the lone zpage of @src to the free side of @dst, both held,
  * through the user's move callback, with the pool lock dropped around
  * it.  Either page may lose a zpage to zbud_free() meanwhile.
  */
@@ -634,8 +683,8 @@ static bool zbud_move(struct zbud_pool *pool, struct zbud_page *src,
 }
 
 /*
- * Merges the lone zpages of two isolated pages, counting a move in
- * @moves, and puts both back; a page left empty is freed.  The user
+ * Merges the lone zpages of two held pages, counting a move in @moves,
+ * and lets both go; a page left empty is freed.  The user
  * refuses to move a zpage in use.  The other zpage fits beside it just as
  * well, so it moves instead, and a zpage held for long does not hold
  * compaction up.  Returns false if neither page was freed: both zpages
@@ -654,8 +703,8 @@ static bool zbud_merge(struct zbud_pool *pool, struct zbud_page *src,
 		pool->stats.pages_compacted++;
 		(*moves)++;
 	}
-	freed = zbud_putback(pool, dst);
-	freed |= zbud_putback(pool, src);
+	freed = zbud_unhold(pool, dst);
+	freed |= zbud_unhold(pool, src);
 	return freed;
 }
 
@@ -673,8 +722,8 @@ static unsigned long zbud_compact_pages(struct zbud_pool *pool,
 	/* Turning compaction off stops a run between two moves. */
 	while (moves < max && zbud_can_move(pool) &&
 	       compact_pick(pool, &src, &dst)) {
-		zbud_isolate(pool, src);
-		zbud_isolate(pool, dst);
+		zbud_hold(pool, src);
+		zbud_hold(pool, dst);
 		/*
 		 * A pair that stays would be picked again.  One that a free
 		 * emptied meanwhile is gone, and the next pair may move.
@@ -902,8 +951,8 @@ EXPORT_SYMBOL_GPL(zbud_alloc);
  * @handle: The zpage's handle, from zbud_alloc().
  *
  * A page that is left empty goes back to the page allocator, unless
- * reclaim or compaction has isolated it; they free it then.  A page left
- * with one zpage may queue compaction (see the overview).  Under
+ * reclaim has isolated it or a move holds it; they free it then.  A page
+ * left with one zpage may queue compaction (see the overview).  Under
  * CONFIG_DEBUG_VM a handle that is not live in @pool is ignored, and
  * reported with a warning the first time in each pool.
  *
@@ -920,8 +969,8 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 	zp = handle_to_zp(handle);
 	bucket_del(pool, zp);
 	zp_set_units(pool, zp, handle_side(handle), 0);
-	/* An isolated page is off the LRU; its isolator puts it back. */
-	if (list_empty(&zp->lru))
+	/* Reclaim or a move puts back or frees the page it works on. */
+	if (list_empty(&zp->lru) || zp_held(zp))
 		goto out;
 	if (zp->sizes & ZBUD_SIZES_BITS) {
 		bucket_add(pool, zp);
@@ -967,7 +1016,8 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * @retries: How many pages to try before giving up.
  *
  * Takes the page at the LRU tail off every list and calls the pool's
- * evict callback for each zpage on it, with the pool lock dropped.  A
+ * evict callback for each zpage on it, with the pool lock dropped.  Pages
+ * that a move holds are stepped over.  A
  * callback that returns 0 has freed its handle with zbud_free(), or found
  * that the handle was not its to evict; either way zbud looks at both
  * zpages afresh.  When the page is empty it is freed; otherwise it goes
@@ -976,10 +1026,11 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * Context: Process context; the evict callback may sleep.  Takes the pool
  * lock and drops it around each callback.
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
- * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
- * other callers have taken every page off it for now); -EAGAIN if
+ * callback, @retries is 0 or no page on the LRU can be taken (the pool is
+ * empty, or other callers work on every page for now); -EAGAIN if
  * @retries pages, or as many as the pool holds, were tried, or the first
- * page that failed was back at the LRU tail, and none could be freed.
+ * page that failed was back at the LRU tail, or only pages that moves
+ * hold were left, and none could be freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
@@ -989,17 +1040,17 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 	if (!pool->ops || !pool->ops->evict || !retries)
 		return -EINVAL;
 	spin_lock(&pool->lock);
-	if (list_empty(&pool->lru)) {
+	if (!zbud_lru_tail(pool)) {
 		spin_unlock(&pool->lock);
 		return -EINVAL;
 	}
 	pool->stats.reclaim_attempts++;
 	/* The first page that failed may never come back: bound the tries. */
 	tries = min_t(unsigned long, retries, pool->stats.pages);
-	for (i = 0; i < tries && !list_empty(&pool->lru); i++) {
-		zp = list_last_entry(&pool->lru, struct zbud_page, lru);
+	for (i = 0; i < tries; i++) {
+		zp = zbud_lru_tail(pool);
 		/* A page that failed went to the head: each was tried. */
-		if (zp == failed)
+		if (!zp || zp == failed)
 			break;
 		zbud_isolate(pool, zp);
 		zbud_evict_page(pool, zp);

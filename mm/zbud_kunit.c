@@ -107,6 +107,7 @@ struct zt_ctx {
 	bool move_races;		/* move waits for zt_racer() */
 	bool move_frozen;		/* every move fails */
 	bool move_turns_off;		/* the next move turns compaction off */
+	bool move_reclaims;		/* the next move reclaims, nested */
 	struct { unsigned long old, new; } mlog[ZT_LOG];
 	unsigned int nr_mlog;		/* moves logged, under ctx->lock */
 	atomic_t move_calls;
@@ -339,6 +340,10 @@ static int zt_move(struct zt_ctx *ctx, unsigned long old, unsigned long new)
 	if (ctx->move_turns_off) {
 		ctx->move_turns_off = false;
 		zt_param_write(ctx->compaction, false);
+	}
+	if (ctx->move_reclaims) {
+		ctx->move_reclaims = false;
+		ctx->nest_ret = zbud_reclaim_page(ctx->pool, ZT_LOG);
 	}
 	if (ctx->move_races)
 		zt_let_racer_run(ctx);
@@ -2267,6 +2272,38 @@ static void zbud_compact_move_frees_old(struct kunit *test)
 }
 
 /*
+ * A merge leaves the LRU order alone: the page that takes the moved zpage
+ * keeps its place, where a page that receives a new zpage goes to the
+ * head; and a reclaim meanwhile steps over the two pages the move holds.
+ */
+static void zbud_compact_keeps_lru_place(struct kunit *test)
+{
+	/* The 1000 moves beside the 3000, whose page is the LRU tail. */
+	static const size_t sizes[] = { 3000, 1000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+	unsigned long h[ARRAY_SIZE(sizes)], p, q;
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	p = zt_alloc(test, PAGE_SIZE);
+	q = zt_alloc(test, PAGE_SIZE);
+	h[0] = zt_handle(ctx, s[0]);
+	ctx->move_reclaims = true;
+	ctx->nest_ret = 1;
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	h[1] = zt_handle(ctx, s[1]);
+	KUNIT_EXPECT_EQ(test, h[1], zt_right(h[0], 1000));
+	KUNIT_EXPECT_EQ(test, ctx->nest_ret, 0);
+
+	/* p went from inside the move; the merged page is still the tail. */
+	KUNIT_EXPECT_EQ(test, zt_reclaim(test, 1), 0);
+	zt_expect_log(test, (unsigned long []){ p, h[0], h[1] }, 3);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+	KUNIT_EXPECT_TRUE(test, zt_is_live(ctx, q));
+}
+
+/*
  * A refused move whose zpage a free took meanwhile leaves its page empty:
  * that pair is gone, so compaction goes on to the next one.
  */
@@ -2732,6 +2769,7 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_compact_refuses_mapped),
 	KUNIT_CASE(zbud_compact_refuses_loading),
 	KUNIT_CASE(zbud_compact_move_frees_old),
+	KUNIT_CASE(zbud_compact_keeps_lru_place),
 	KUNIT_CASE(zbud_compact_goes_on_after_free),
 	KUNIT_CASE(zbud_compact_free_old_during_move),
 	KUNIT_CASE(zbud_compact_free_dst_during_move),

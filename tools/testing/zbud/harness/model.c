@@ -74,7 +74,7 @@ struct mpage {
 	struct zobj *side[2];
 	struct list_head lru;		/* model LRU, most recent first */
 	bool present;
-	bool isolated;			/* taken by the running reclaim */
+	bool isolated;			/* taken by reclaim, or a move */
 };
 
 static const struct zalloc *const z = &zalloc_zbud;
@@ -626,22 +626,23 @@ static void op_reclaim(void)
 	m.reclaimed += !err;
 }
 
-/* Ends a move's isolation of @pg as zbud_putback() does. */
+/* Ends a move's hold on @pg: it keeps its LRU place, or goes if empty. */
 static void move_putback(struct mpage *pg)
 {
+	pg->isolated = false;
 	if (count(pg)) {
-		reclaim_putback(pg);
+		single_update(pg, 1);
 		return;
 	}
+	list_del(&pg->lru);
 	pg->present = false;
-	pg->isolated = false;
 	m.npages--;
 }
 
+/* A move holds @pg: off the free-space lists, on the LRU. */
 static void isolate(struct mpage *pg)
 {
 	single_update(pg, -1);
-	list_del_init(&pg->lru);
 	pg->isolated = true;
 }
 

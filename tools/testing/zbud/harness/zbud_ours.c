@@ -88,6 +88,8 @@ static int check_lru_page(struct zbud_pool *pool, struct zbud_page *zp,
 		return walk_fail(w, "page %p: stray bits in sizes", page);
 	if (!n)
 		return walk_fail(w, "page %p: on the LRU but empty", page);
+	if (zp_held(zp))
+		return walk_fail(w, "page %p: held, and no move runs", page);
 	if (zp_units(zp, ZBUD_FIRST) + zp_units(zp, ZBUD_LAST) > ZBUD_UNITS)
 		return walk_fail(w, "page %p: zpages overlap", page);
 	if (want_bucket == hlist_unhashed(&zp->bucket))
