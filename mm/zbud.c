@@ -95,8 +95,10 @@
  * as held, so neither allocation, reclaim nor another compaction touches
  * them, and a free on them only clears the zpage's size.  They keep their
  * places on the LRU: the page that ends with both zpages stays where it
- * was, and does not jump to the head as a page that receives a new zpage
- * does, so that writeback still finds old data at the tail.
+ * was, instead of jumping to the head as a page that receives a new zpage
+ * does, since no new data came.  The moved zpage takes that page's age,
+ * older or younger than its own (which of two places is older, a list
+ * cannot tell cheaply), but merges no longer make old data look new.
  */
 
 /*
@@ -207,7 +209,7 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  * @pages_single: pages that hold one zpage
  * @zpages: live zpages
  * @bytes: bytes the live zpages take up, each rounded up to ZBUD_ALIGN
- * @reclaim_attempts: zbud_reclaim_page() calls that found a page on the LRU
+ * @reclaim_attempts: zbud_reclaim_page() calls that found a page to try
  * @reclaim_successes: pages that reclaim freed
  * @evict_failures: evict callbacks that returned an error
  * @pages_compacted: pages that compaction's moves emptied and freed
@@ -215,10 +217,10 @@ static_assert((int)ZBUD_SIZES_MAX < PAGE_MAPCOUNT_RESERVE);
  *               ZBUD_ALIGN
  * @move_failures: move callbacks that returned an error
  *
- * While a move runs, its zpage counts at both places in @zpages, @bytes
- * and @pages_full.  Each counter is a read-only file in the pool's
- * debugfs directory, /sys/kernel/debug/zbud/<pool>/, which reads it
- * without the lock.
+ * While a move runs, its zpage counts at both places in @zpages and
+ * @bytes, and its destination counts in @pages_full, not @pages_single.
+ * Each counter is a read-only file in the pool's debugfs directory,
+ * /sys/kernel/debug/zbud/<pool>/, which reads it without the lock.
  */
 struct zbud_stats {
 	unsigned long pages;
@@ -684,11 +686,11 @@ static bool zbud_move(struct zbud_pool *pool, struct zbud_page *src,
 
 /*
  * Merges the lone zpages of two held pages, counting a move in @moves,
- * and lets both go; a page left empty is freed.  The user
- * refuses to move a zpage in use.  The other zpage fits beside it just as
- * well, so it moves instead, and a zpage held for long does not hold
- * compaction up.  Returns false if neither page was freed: both zpages
- * were refused and stay where they were.
+ * and lets both go; a page left empty is freed.  The user refuses to move
+ * a zpage in use.  The other zpage fits beside it just as well, so it
+ * moves instead, and a zpage held for long does not hold compaction up.
+ * Returns false if neither page was freed: both zpages were refused and
+ * stay where they were.
  */
 static bool zbud_merge(struct zbud_pool *pool, struct zbud_page *src,
 		       struct zbud_page *dst, unsigned long *moves)
@@ -1015,43 +1017,43 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * @pool: The pool to reclaim from.
  * @retries: How many pages to try before giving up.
  *
- * Takes the page at the LRU tail off every list and calls the pool's
- * evict callback for each zpage on it, with the pool lock dropped.  Pages
- * that a move holds are stepped over.  A
- * callback that returns 0 has freed its handle with zbud_free(), or found
- * that the handle was not its to evict; either way zbud looks at both
- * zpages afresh.  When the page is empty it is freed; otherwise it goes
- * back to the LRU head and the next tail page is tried.
+ * Takes the least recently used page that no move holds off every list
+ * and calls the pool's evict callback for each zpage on it, with the pool
+ * lock dropped.  A callback that returns 0 has freed its handle with
+ * zbud_free(), or found that the handle was not its to evict; either way
+ * zbud looks at both zpages afresh.  When the page is empty it is freed;
+ * otherwise it goes back to the LRU head and the next page is tried.
  *
  * Context: Process context; the evict callback may sleep.  Takes the pool
  * lock and drops it around each callback.
  * Return: 0 if a page was freed; -EINVAL if the pool has no evict
- * callback, @retries is 0 or no page on the LRU can be taken (the pool is
- * empty, or other callers work on every page for now); -EAGAIN if
- * @retries pages, or as many as the pool holds, were tried, or the first
- * page that failed was back at the LRU tail, or only pages that moves
- * hold were left, and none could be freed.
+ * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
+ * other reclaimers have isolated every page for now); -EAGAIN if moves
+ * hold every page on the LRU for now, or if @retries pages, or as many as
+ * the pool holds, were tried, or the first page that failed was back at
+ * the LRU tail, and none could be freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {
 	struct zbud_page *zp, *failed = NULL;
 	unsigned int i, tries;
+	int ret;
 
 	if (!pool->ops || !pool->ops->evict || !retries)
 		return -EINVAL;
 	spin_lock(&pool->lock);
-	if (!zbud_lru_tail(pool)) {
+	zp = zbud_lru_tail(pool);
+	if (!zp) {
+		/* Pages that moves hold come back soon. */
+		ret = list_empty(&pool->lru) ? -EINVAL : -EAGAIN;
 		spin_unlock(&pool->lock);
-		return -EINVAL;
+		return ret;
 	}
 	pool->stats.reclaim_attempts++;
 	/* The first page that failed may never come back: bound the tries. */
 	tries = min_t(unsigned long, retries, pool->stats.pages);
-	for (i = 0; i < tries; i++) {
-		zp = zbud_lru_tail(pool);
-		/* A page that failed went to the head: each was tried. */
-		if (!zp || zp == failed)
-			break;
+	/* A page that failed went to the head: at the tail, each was tried. */
+	for (i = 0; i < tries && zp != failed; i++) {
 		zbud_isolate(pool, zp);
 		zbud_evict_page(pool, zp);
 		if (zbud_putback(pool, zp)) {
@@ -1061,6 +1063,8 @@ int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 		}
 		if (!failed)
 			failed = zp;
+		/* Not NULL: zp itself is back on the LRU, and not held. */
+		zp = zbud_lru_tail(pool);
 	}
 	spin_unlock(&pool->lock);
 	return -EAGAIN;

@@ -2304,6 +2304,25 @@ static void zbud_compact_keeps_lru_place(struct kunit *test)
 }
 
 /*
+ * A reclaim while a move holds every page on the LRU evicts nothing and
+ * asks to be tried again, not told that the pool has nothing to evict.
+ */
+static void zbud_compact_holds_all_from_reclaim(struct kunit *test)
+{
+	static const size_t sizes[] = { 3000, 1000 };
+	struct zt_ctx *ctx = test->priv;
+	unsigned int s[ARRAY_SIZE(sizes)];
+
+	zt_use_move_pool(test);
+	zt_make_lone(test, sizes, s, ARRAY_SIZE(sizes));
+	ctx->move_reclaims = true;
+	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
+	KUNIT_EXPECT_EQ(test, ctx->nest_ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ctx->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
+}
+
+/*
  * A refused move whose zpage a free took meanwhile leaves its page empty:
  * that pair is gone, so compaction goes on to the next one.
  */
@@ -2770,6 +2789,7 @@ static struct kunit_case zbud_test_cases[] = {
 	KUNIT_CASE(zbud_compact_refuses_loading),
 	KUNIT_CASE(zbud_compact_move_frees_old),
 	KUNIT_CASE(zbud_compact_keeps_lru_place),
+	KUNIT_CASE(zbud_compact_holds_all_from_reclaim),
 	KUNIT_CASE(zbud_compact_goes_on_after_free),
 	KUNIT_CASE(zbud_compact_free_old_during_move),
 	KUNIT_CASE(zbud_compact_free_dst_during_move),

@@ -466,12 +466,15 @@ static void op_alloc(void)
 /* A random live zpage that is on neither busy page, or NULL. */
 static struct zobj *pick(const struct mpage *busy, const struct mpage *busy2)
 {
+	struct mpage *pg;
 	struct zobj *o;
 	int tries;
 
 	for (tries = 0; tries < 4 && m.nlive; tries++) {
 		o = m.live[below(m.nlive)];
-		if (mpage(o->handle) != busy && mpage(o->handle) != busy2)
+		pg = mpage(o->handle);
+		/* Nor a page that a move holds, when reclaim runs in it. */
+		if (pg != busy && pg != busy2 && !pg->isolated)
 			return o;
 	}
 	return NULL;
@@ -509,13 +512,23 @@ static struct {
 	bool locked;			/* a callback ran under a spinlock */
 } rc;
 
+/* The page nearest the LRU tail that no move holds, or NULL. */
+static struct mpage *lru_tail(void)
+{
+	struct mpage *pg;
+
+	list_for_each_entry_reverse(pg, &m.lru, lru)
+		if (!pg->isolated)
+			return pg;
+	return NULL;
+}
+
 /* The first callback for a page: it must be the LRU tail. */
 static struct mpage *reclaim_isolate(unsigned long handle)
 {
-	struct mpage *tail;
+	struct mpage *tail = lru_tail();
 
-	MCHECK(!list_empty(&m.lru) && rc.tried < rc.tries);
-	tail = list_last_entry(&m.lru, struct mpage, lru);
+	MCHECK(tail && rc.tried < rc.tries);
 	MCHECK(mpage(handle) == tail);
 	/* Once the first page that failed is back at the tail, it stops. */
 	MCHECK(tail != rc.failed);
@@ -602,7 +615,7 @@ static int model_evict(void *pool, unsigned long handle)
 static void op_reclaim(void)
 {
 	unsigned int retries = chance(3) ? 0 : 1 + below(4);
-	bool empty = list_empty(&m.lru);
+	bool empty = list_empty(&m.lru), held = !empty && !lru_tail();
 	int err, want;
 
 	memset(&rc, 0, sizeof(rc));
@@ -616,10 +629,11 @@ static void op_reclaim(void)
 		want = rc.freed ? 0 : -EAGAIN;
 	MCHECK(err == want);
 	/* Failed pages go back to the head: it stops on seeing the first. */
-	if (want == -EAGAIN)
-		MCHECK(rc.tried == rc.tries || list_empty(&m.lru) ||
-		       list_last_entry(&m.lru, struct mpage, lru) == rc.failed);
-	if (want == -EINVAL)
+	if (want == -EAGAIN && !held)
+		MCHECK(rc.tried == rc.tries || !lru_tail() ||
+		       lru_tail() == rc.failed);
+	/* Moves hold every page: nothing tried, try again. */
+	if (want == -EINVAL || held)
 		MCHECK(rc.tried == 0);
 	else
 		m.reclaims++;
@@ -714,6 +728,9 @@ static int model_move(void *pool, unsigned long old, unsigned long new)
 	verify(o);
 	if (chance(10))
 		nested_op(src, dst);
+	/* Reclaim steps over the held pages, which keep their LRU places. */
+	if (chance(10))
+		op_reclaim();
 	if (chance(10))
 		free_zobj(dst->side[!to]);
 	if (o == m.pinned || chance(10)) {

@@ -23,9 +23,11 @@
  * callback respects the same ownership: it moves only a LIVE, published
  * zpage (refusing a BUSY one, which its owner has mapped, with -EBUSY,
  * and an unknown one with -ENOENT), verifies it, copies it and
- * repoints its slot and owners[] under the test's lock, and verifies
- * the copy.  Owners read a slot's handle only after taking the slot
- * under the lock, so they always see where the zpage is now.
+ * repoints its slot and owners[] under the test's lock; the owner
+ * verifies the copy when it next maps or frees the zpage.  Owners read a
+ * slot's handle only after taking the slot under the lock, so they
+ * always see where the zpage is now.  The compaction thread starts once
+ * the work item has moved a zpage.
  *
  * At the end every count must agree: allocations = frees + evictions,
  * moves = pages_compacted, refusals = move_failures, and the pool is
