@@ -1030,8 +1030,9 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  * callback, @retries is 0 or no page is on the LRU (the pool is empty, or
  * other reclaimers have isolated every page for now); -EAGAIN if moves
  * hold every page on the LRU for now, or if @retries pages, or as many as
- * the pool holds, were tried, or the first page that failed was back at
- * the LRU tail, and none could be freed.
+ * the pool holds, were tried, or the first page that failed was back as
+ * the page nearest the LRU tail that no move holds, and none could be
+ * freed.
  */
 int zbud_reclaim_page(struct zbud_pool *pool, unsigned int retries)
 {

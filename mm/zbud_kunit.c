@@ -2319,6 +2319,8 @@ static void zbud_compact_holds_all_from_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zbud_compact(ctx->pool), 1UL);
 	KUNIT_EXPECT_EQ(test, ctx->nest_ret, -EAGAIN);
 	KUNIT_EXPECT_EQ(test, ctx->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, zt_counter(test, ctx->name, "reclaim_attempts"),
+			0UL);
 	KUNIT_EXPECT_EQ(test, zt_pages(test), 1);
 }
 
