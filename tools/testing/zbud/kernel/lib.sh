@@ -13,6 +13,13 @@ CACHE=${CACHE:-$REPO/.cache}
 	echo "${0##*/}: error: CACHE=$CACHE: must be an absolute path" >&2
 	exit 1
 }
+# Paths under CACHE are listed and removed a line at a time, and make
+# splits them at blanks too.
+[[ $CACHE != *[[:space:]]* ]] || {
+	echo "${0##*/}: error: CACHE='$CACHE': a path with a blank in it" \
+	     "cannot work" >&2
+	exit 1
+}
 JOBS=${JOBS:-3}
 
 die()
@@ -94,6 +101,20 @@ start_stoppable()
 	      exit 129' HUP
 }
 
+# run_stoppable COMMAND...: run COMMAND as start_stoppable does, wait
+# for it and return its status.  A script that runs a long child (QEMU,
+# a kernel build, another script) this way stops that child when it is
+# stopped, instead of leaving it running on its own.
+run_stoppable()
+{
+	local rc=0
+
+	start_stoppable "$@"
+	wait "$stoppable_pid" || rc=$?
+	trap - TERM HUP
+	return $rc
+}
+
 # with_progress WHAT PROBE COMMAND...: run COMMAND and, every
 # PROGRESS_SECS (30) seconds while it runs, print to stderr WHAT, the
 # output of the shell command PROBE (how far it got) and the time taken.
@@ -110,9 +131,9 @@ with_progress()
 	local what=$1 probe=$2 start=$SECONDS pid rc=0 next
 
 	shift 2
+	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	start_stoppable "$@"
 	pid=$stoppable_pid
-	next=$((SECONDS + ${PROGRESS_SECS:-30}))
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		[ $SECONDS -ge $next ] || continue
@@ -144,6 +165,7 @@ need_uint()
 
 # JOBS is set above, for every script that builds.
 need_uint JOBS 1 256
+need_uint PROGRESS_SECS 1 3600
 
 # A test run's last line: its totals.
 TOTALS_RE='^[0-9]+ passed, [0-9]+ failed$'
