@@ -217,7 +217,7 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 	note "=== calibration: the probe alone, swap disk unthrottled" \
 	     "(console: $con)"
 	truncate -s "${PRESSURE_SWAP_MIB}M" "$run/swap.img"
-	VM_MEM=$PRESSURE_MEM VM_CPUS=$PRESSURE_CPUS \
+	VM_MEM=$PRESSURE_MEM VM_CPUS=$PRESSURE_CPUS run_stoppable \
 		"$VM_DIR/run-qemu.sh" "${kout[zbud]}/bzImage" "$initrd" "$con" \
 		600 "$(echo kunit.enable=0 zswap.enabled=1 zswap.zpool=zbud \
 		zswap.compressor=lzo zbudvm.mode=pressure zbudvm.jobs=none \
@@ -271,7 +271,7 @@ boot_one()
 	note "=== row '$label' run $n/$PRESSURE_RUNS: flavour $flavour," \
 	     "zswap.zpool=$zpool (console: $con)"
 	VM_MEM=$PRESSURE_MEM VM_CPUS=$PRESSURE_CPUS \
-	VM_THROTTLE_IOPS=$PRESSURE_IOPS \
+	VM_THROTTLE_IOPS=$PRESSURE_IOPS run_stoppable \
 		"$VM_DIR/run-qemu.sh" "${kout[$flavour]}/bzImage" "$initrd" \
 		"$con" "$PRESSURE_TIMEOUT" "$append" "$run/swap.img" \
 		"$image:ro" "$corpus:ro" || ok=false

@@ -47,6 +47,14 @@ field()
 note "rows: $VM_ALLOCATORS.  On a fresh machine this takes about 25" \
      "minutes (packages, Debian's source, two kernel builds); with" \
      "everything built, about 2 minutes a row"
+# One row: vm.sh's report is part of the result; its progress stays on
+# stderr.
+run_row()
+{
+	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool VM_SAMPLES=$samples/$a \
+		"$VM_DIR/vm.sh" | tee "$rep"
+}
+
 rows=()
 plots=()
 status=0
@@ -62,9 +70,7 @@ for a in $VM_ALLOCATORS; do
 	fi
 	note "=== $a: vm.sh with flavour $flavour, zswap.zpool=$zpool"
 	ok=pass
-	# vm.sh's report is part of the result; its progress stays on stderr.
-	VM_FLAVOUR=$flavour VM_ZPOOL=$zpool VM_SAMPLES=$samples/$a \
-		"$VM_DIR/vm.sh" | tee "$rep" || ok=FAIL
+	run_stoppable run_row || ok=FAIL
 	if [ -s "$samples/$a" ]; then
 		samples_dat "$samples/$a" >"$samples/$a.dat"
 		plots+=("$samples/$a.dat|$a")

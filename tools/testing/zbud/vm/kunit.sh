@@ -15,7 +15,7 @@ prepare_vm zbud
 log=$run/console.log
 note "booting the KUnit kernel (console: $log)"
 qemu_ok=true
-"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
+run_stoppable "$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
 	"${KUNIT_TIMEOUT:-600}" "zbudvm.mode=kunit" || qemu_ok=false
 kunit_results zbud
 $qemu_ok || check "QEMU ran to the end in time" false

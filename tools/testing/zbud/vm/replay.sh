@@ -29,8 +29,9 @@ new_run_dir replay
 prepare_vm zbud $TRACES
 log=$run/console.log
 note "booting the replay kernel (console: $log)"
-VM_MEM=${REPLAY_MEM:-1024} "$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" \
-	"$log" "${REPLAY_TIMEOUT:-900}" "kunit.enable=0 zbudvm.mode=replay" ||
+VM_MEM=${REPLAY_MEM:-1024} run_stoppable "$VM_DIR/run-qemu.sh" \
+	"$out/bzImage" "$initrd" "$log" "${REPLAY_TIMEOUT:-900}" \
+	"kunit.enable=0 zbudvm.mode=replay" ||
 	die "the replay VM failed (console: $log)"
 grep -q -a 'zbudvm: init done status=0' "$log" || {
 	grep -a 'zbudvm: ' "$log" >&2

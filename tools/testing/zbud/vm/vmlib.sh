@@ -37,8 +37,8 @@ boot_workload()
 		disks+=("$run/swap2.img")
 	fi
 	qemu_ok=true
-	"$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" "$1" "$2" \
-		"${disks[@]}" || qemu_ok=false
+	run_stoppable "$VM_DIR/run-qemu.sh" "$out/bzImage" "$initrd" "$log" \
+		"$1" "$2" "${disks[@]}" || qemu_ok=false
 	rm -f "$run/swap.img" "$run/swap2.img"
 }
 
