@@ -46,13 +46,27 @@ for suite in $SUITES; do
 	suite_command "$suite"
 done
 [[ $SUITES = *[![:space:]]* ]] || die "CHECK_SUITES: no suite"
+# The series suite runs last: a bad revision must stop the run here.
+case ${SERIES_REV:-worktree} in
+worktree) ;;
+*) git -C "$REPO" rev-parse -q --verify "$SERIES_REV^{commit}" \
+	>/dev/null || die "SERIES_REV=$SERIES_REV is not a commit" ;;
+esac
 
 note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
 # Stoppable, as the suites are below: apt-get may run for minutes.
 start_stoppable "$ZBUD_DIR/kernel/deps.sh"
-wait "$stoppable_pid"
+deps_rc=0
+wait "$stoppable_pid" || deps_rc=$?
 stoppable_pid=
+# Even then the run ends with its totals line, as every run does.
+if [ "$deps_rc" -ne 0 ]; then
+	echo "FAIL: deps.sh could not install what the suites need" \
+	     "(status $deps_rc, its errors are above on stderr)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 passed=0
 failed=0
