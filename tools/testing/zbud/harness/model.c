@@ -896,20 +896,13 @@ static void one_op(void)
 	check_counts();
 }
 
-static unsigned long env_ulong(const char *name, unsigned long dflt)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoul(s, NULL, 0) : dflt;
-}
-
 static void model_setup(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	m.seed = env_ulong("SEED", (ts.tv_sec * 1000003UL) ^ ts.tv_nsec ^
-			   getpid());
+	m.seed = test_env_ulong("SEED", (ts.tv_sec * 1000003UL) ^
+				ts.tv_nsec ^ getpid());
 	m.rng = m.seed;
 	INIT_LIST_HEAD(&m.lru);
 	m.pages = calloc(ARENA_PAGES, sizeof(*m.pages));
@@ -923,9 +916,10 @@ static void model_setup(void)
 
 TEST(model_random)
 {
-	unsigned long ops = env_ulong("MODEL_OPS", PAGE_SHIFT > 16 ? 50000 :
-				      PAGE_SHIFT != 12 ? 200000 :
-				      XA_TRACKS_PAGES ? 2000000 : 500000);
+	unsigned long ops = test_env_ulong("MODEL_OPS",
+					   PAGE_SHIFT > 16 ? 50000 :
+					   PAGE_SHIFT != 12 ? 200000 :
+					   XA_TRACKS_PAGES ? 2000000 : 500000);
 
 	model_setup();
 	test_note("SEED=%lu MODEL_OPS=%lu", m.seed, ops);

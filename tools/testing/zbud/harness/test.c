@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The runner behind test.h. */
+#include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -90,6 +92,22 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 		_exit(print_totals());
 	}
 	longjmp(test_exit, 1);
+}
+
+unsigned long test_env_ulong(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s)
+		return dflt;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end || errno)
+		test_fail(__FILE__, __LINE__, "%s='%s': not a whole number",
+			  name, s);
+	return v;
 }
 
 void expect_warnings(unsigned long n)

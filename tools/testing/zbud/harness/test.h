@@ -62,6 +62,12 @@ void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 			  #a, #b, __a, __b);				\
 } while (0)
 
+/*
+ * The decimal number in the environment variable @name, or @dflt if it is
+ * unset or empty; anything else fails the running test.
+ */
+unsigned long test_env_ulong(const char *name, unsigned long dflt);
+
 /* The running test expects exactly @n WARN*() hits in all. */
 void expect_warnings(unsigned long n);
 /* WARN*() hits since the running test started. */

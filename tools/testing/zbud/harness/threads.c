@@ -526,9 +526,7 @@ static void run(const struct zalloc *z, unsigned long ops)
 
 static unsigned long thread_ops(void)
 {
-	const char *s = getenv("THREAD_OPS");
-
-	return s && *s ? strtoul(s, NULL, 0) : 100000;
+	return test_env_ulong("THREAD_OPS", 100000);
 }
 
 TEST(threads_zbud)
