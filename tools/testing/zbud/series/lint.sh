@@ -35,7 +35,9 @@ need_tool sparse sparse
 # over another one earlier in PATH.
 py_path=$PATH
 [ -x /usr/bin/python3 ] && py_path=/usr/bin:$PATH
-need_pkgs "PATH=$py_path python3 -c 'import ply, git'" python3-ply python3-git
+# need_pkgs evals its check: quoted, a PATH with blanks stays one word.
+need_pkgs "PATH=\"\$py_path\" python3 -c 'import ply, git'" \
+	python3-ply python3-git
 need_tool sphinx-build python3-sphinx
 need_tool clang clang
 need_tool ld.lld lld
