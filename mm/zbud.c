@@ -54,7 +54,7 @@
  * unit is sixteen bytes, so that both sizes fit in struct page.)
  *
  * A page that holds one zpage sits in the list of its free-space class,
- * one list per eight bytes of free space, and a bitmap marks the lists
+ * one list per unit of free space, and a bitmap marks the lists
  * that are not empty.  zbud_alloc() pairs a zpage by best fit: one bitmap
  * search finds the page with the least free space that still fits.  It
  * never tries the most recently used page first; that heuristic buddies
