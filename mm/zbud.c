@@ -63,9 +63,10 @@
  * Every page is on an LRU list and moves to its head when it receives a
  * zpage.  zbud_reclaim_page() takes the page at the tail, takes it off all
  * lists and calls the pool's evict callback for each of its zpages, with
- * the pool lock dropped.  A zbud_free() of a zpage on such an isolated
- * page only clears its size; the reclaimer frees the page once both sizes
- * are zero, or puts it back at the head of the LRU if a zpage is left.
+ * the pool lock dropped, until one fails.  A zbud_free() of a zpage on
+ * such an isolated page only clears its size; the reclaimer frees the page
+ * once both sizes are zero, or puts it back at the head of the LRU if a
+ * zpage is left.
  *
  * Frees break pairs, and a page left with one zpage is refilled only if
  * a new zpage of a size that fits comes along.  Compaction merges such
@@ -1019,10 +1020,11 @@ static void zbud_evict_page(struct zbud_pool *pool, struct zbud_page *zp)
  *
  * Takes the least recently used page that no move holds off every list
  * and calls the pool's evict callback for each zpage on it, with the pool
- * lock dropped.  A callback that returns 0 has freed its handle with
- * zbud_free(), or found that the handle was not its to evict; either way
- * zbud looks at both zpages afresh.  When the page is empty it is freed;
- * otherwise it goes back to the LRU head and the next page is tried.
+ * lock dropped, up to the first that fails.  A callback that returns 0
+ * has freed its handle with zbud_free(), or found that the handle was not
+ * its to evict; either way zbud looks at both zpages afresh.  When the
+ * page is empty it is freed; otherwise it goes back to the LRU head and
+ * the next page is tried.
  *
  * Context: Process context; the evict callback may sleep.  Takes the pool
  * lock and drops it around each callback.
