@@ -226,6 +226,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median of @n sorted values: the mean of the middle two if @n is even. */
+static double median(const double *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
  * Fill @n pages with corpus data, page them out, then fault them back
  * in a random order; return the mean fault time in microseconds.  The
@@ -282,7 +288,7 @@ static double time_faults(int corpus, size_t n, const char *kind)
 	(void)sink;
 	qsort(t, n, sizeof(*t), cmp_double);
 	say("probe kind=%s pages=%zu mean_us=%.1f median_us=%.1f p10_us=%.1f p90_us=%.1f pswpout=%llu pswpin=%llu",
-	    kind, n, sum / n, t[n / 2], t[n / 10], t[n * 9 / 10],
+	    kind, n, sum / n, median(t, n), t[n / 10], t[n * 9 / 10],
 	    read_vmstat("pswpout") - out0, read_vmstat("pswpin") - in0);
 	munmap(mem, n * PAGE);
 	free(t);
@@ -303,7 +309,7 @@ static int probe(void)
 
 	size_t n = probe_mib << 8;
 	char cluster[16] = "3";
-	double z[9], d[9];
+	double z[9], d[9], zm, dm;
 	unsigned long r, reps = probe_reps < 1 ? 1 :
 				probe_reps > 9 ? 9 : probe_reps;
 	int corpus = open(CORPUS, O_RDONLY);
@@ -324,9 +330,10 @@ static int probe(void)
 		close(corpus);
 	qsort(z, reps, sizeof(z[0]), cmp_double);
 	qsort(d, reps, sizeof(d[0]), cmp_double);
+	zm = median(z, reps);
+	dm = median(d, reps);
 	say("probe zswap_load_us=%.1f swap_read_us=%.1f ratio=%.1f reps=%lu",
-	    z[reps / 2], d[reps / 2],
-	    z[reps / 2] > 0 ? d[reps / 2] / z[reps / 2] : 0, reps);
+	    zm, dm, zm > 0 ? dm / zm : 0, reps);
 	err |= write_file(CGROOT "/cgroup.procs", "0") != 0;
 	return err;
 }

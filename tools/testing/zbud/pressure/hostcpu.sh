@@ -24,6 +24,8 @@ set -euo pipefail
 
 IDLE_SECS=${1:-120}
 [[ $IDLE_SECS =~ ^[1-9][0-9]*$ ]] || die "usage: ${0##*/} [IDLE_SECS]"
+# Without pgrep no boot would ever be seen.
+command -v pgrep >/dev/null || die "needs pgrep: install procps"
 RUNS=$CACHE/runs
 HZ=$(getconf CLK_TCK)
 tmp=$(mktemp -d)

@@ -4,8 +4,9 @@
 #
 # Print make pressure's tables for the run directory run.sh filled
 # (rows, jobs, header, probes, metrics, samples/), and draw a plot per
-# job into tools/testing/zbud/results/pressure-JOB.svg.  It can be rerun
-# on an old run directory ($CACHE/runs/pressure-latest).
+# job into RUN_DIR/pressure-JOB.svg, which run.sh copies to
+# tools/testing/zbud/results/ if the pass passed.  It can be rerun on an
+# old run directory ($CACHE/runs/pressure-latest).
 #
 # metrics has a line per row, run and job: row run job seconds pswpin
 # pswpout swap_requests written_back pool_limit_hit rejects peak_MiB
@@ -23,7 +24,6 @@ set -euo pipefail
 run=$1
 mapfile -t rows <"$run/rows"
 jobs=$(cat "$run/jobs")
-results=$ZBUD_DIR/results
 
 # The median of a[1..n], sorting a in place, for the awk programs below.
 awk_med='
@@ -54,14 +54,16 @@ table()
 	for r in "${rows[@]}"; do
 		label=$(label_of "$r")
 		awk -v row="$r" -v job="$job" -v label="$label" "$awk_med"'
-			function cell(c, fmt,   n, a, i) {
+			function cell(c, fmt,   n, a, i, m, mf) {
 				n = 0
 				for (i = 1; i <= ok; i++)
 					if (val[i, c] != "-") a[++n] = val[i, c]
 				if (n == 0) return "-"
 				m = med(a, n)
-				if (n == 1) return sprintf(fmt, m)
-				return sprintf(fmt " (" fmt "-" fmt ")", m, a[1], a[n]) }
+				# The median of an even count may end in .5.
+				mf = (fmt == "%d" && m != int(m)) ? "%.1f" : fmt
+				if (n == 1) return sprintf(mf, m)
+				return sprintf(mf " (" fmt "-" fmt ")", m, a[1], a[n]) }
 			$3 == job && $1 == "zbud-6.1" && $4 != "-" && $14 == "ok" {
 				base[++nb] = $4 }
 			$3 == job && $1 == row {
@@ -123,7 +125,7 @@ phases()
 }
 
 # plot JOB: pool pages, stored pages and swap-ins over time, run 1 of
-# each row, into results/pressure-JOB.svg.
+# each row, into $run/pressure-JOB.svg.
 plot()
 {
 	local job=$1 r f plots=()
@@ -134,12 +136,11 @@ plot()
 		samples_dat "$f" >"$f.dat"
 		plots+=("$f.dat|$(label_of "$r")")
 	done
-	plot_svg "$results/pressure-$job.svg" \
+	plot_svg "$run/pressure-$job.svg" \
 		"make pressure, job $job (run 1 of each row)" \
 		"2:pool pages;3:stored pages;4:swap-ins (pswpin)" "${plots[@]}"
 }
 
-mkdir -p "$results"
 awk '$3 != "" { z[++n] = $3; d[n] = $4; q[n] = $5 }
      END {
 	if (!n) { print "probe: no result"; exit }

@@ -12,9 +12,10 @@
 #   slide    vm/workload.c mode=slide: a hot window moving over a region
 #            larger than memory.max; every page must check.
 # Runs are interleaved (each row's run 1, then each row's run 2, ...).
-# Prints one table per job, median and range over the runs, and writes
-# it with a plot per job to tools/testing/zbud/results/pressure.txt and
-# results/pressure-JOB.svg.
+# Prints one table per job, median and range over the runs, and, if no
+# run failed, writes it with a plot per job to
+# tools/testing/zbud/results/pressure.txt and results/pressure-JOB.svg
+# (each run's plots are also in its run directory).
 #
 # Knobs, with defaults:
 #   PRESSURE_ROWS="zbud zbud-zswap61 zbud-6.1 zsmalloc z3fold"
@@ -106,13 +107,20 @@ need_one_of PRESSURE_SCHED none mq-deadline kyber
 [ "$PRESSURE_SLIDE_START" -lt "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_SLIDE_START=$PRESSURE_SLIDE_START is not below" \
 	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
-[ -n "${PRESSURE_JOBS// /}" ] || die "PRESSURE_JOBS is empty"
+[[ $PRESSURE_JOBS = *[![:space:]]* ]] || die "PRESSURE_JOBS is empty"
+seen=" "
 for j in $PRESSURE_JOBS; do
 	case $j in
 	compile|slide) ;;
 	*) die "PRESSURE_JOBS: unknown job '$j' (compile slide)" ;;
 	esac
+	# A job's samples and results are kept by its name.
+	[[ $seen != *" $j "* ]] || die "PRESSURE_JOBS: '$j' twice"
+	seen+="$j "
 done
+[ "$PRESSURE_IOPS" != auto ] || [ "$PRESSURE_PROBE_MIB" -gt 0 ] ||
+	die "PRESSURE_IOPS=auto calibrates with the probe:" \
+	    "PRESSURE_PROBE_MIB must not be 0"
 
 # The flavours build.sh knows: the labels of its first case statement.
 known_flavours=$(awk '/^case \$flavour in/ { on = 1; next }
@@ -155,7 +163,11 @@ param_row()
 }
 
 rows=()
+seen=" "
 for r in $PRESSURE_ROWS; do
+	# A row's consoles and samples are kept by its name.
+	[[ $seen != *" $r "* ]] || die "PRESSURE_ROWS: '$r' twice"
+	seen+="$r "
 	row_info "$r" ||
 		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
 		    "zbud-nocluster zbud-clusterN with N from 2 to 64" \
@@ -217,15 +229,21 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 	note "=== calibration: the probe alone, swap disk unthrottled" \
 	     "(console: $con)"
 	truncate -s "${PRESSURE_SWAP_MIB}M" "$run/swap.img"
-	VM_MEM=$PRESSURE_MEM VM_CPUS=$PRESSURE_CPUS run_stoppable \
+	calibrated=true
+	VM_MEM=$PRESSURE_MEM VM_CPUS=$PRESSURE_CPUS VM_THROTTLE_IOPS=0 \
+		run_stoppable \
 		"$VM_DIR/run-qemu.sh" "${kout[zbud]}/bzImage" "$initrd" "$con" \
 		600 "$(echo kunit.enable=0 zswap.enabled=1 zswap.zpool=zbud \
 		zswap.compressor=lzo zbudvm.mode=pressure zbudvm.jobs=none \
 		zbudvm.probe_mib=$PRESSURE_PROBE_MIB \
 		zbudvm.probe_reps=$PRESSURE_PROBE_REPS)" \
 		"$run/swap.img" \
-		"$image:ro" "$corpus:ro"
+		"$image:ro" "$corpus:ro" || calibrated=false
 	rm -f "$run/swap.img"
+	# A probe timed without zswap would set the throttle far too low.
+	$calibrated && grep -q -a 'zswap: loaded using pool lzo/zbud' "$con" &&
+		grep -q -a 'zbudvm: init done status=0' "$con" ||
+		die "the calibration boot failed (console: $con)"
 	line=$(tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe zswap_load.*' ||
 	       true)
 	z=$(field "$line" zswap_load_us)
@@ -316,9 +334,12 @@ boot_one()
 				     got[$2] != $1 { w++ }
 				     END { print w + 0 }' \
 				"$run/objs.$row.$n" "$image.sha256")
+			# A boot that died before the build says nothing
+			# about the objects.
+			grep -q -a 'zbudvm: objects built=' "$log" || wrong=-
 		else
 			wrong=$(grep -a -o 'zbudvm: result .*' "$log" |
-				sed 's/.*corrupt=\([0-9]*\).*/\1/' |
+				sed -n 's/.*corrupt=\([0-9][0-9]*\).*/\1/p' |
 				tail -n 1 || true)
 			wrong=${wrong:--}
 		fi
@@ -385,7 +406,13 @@ start=
 } >"$run/header"
 "$PRESSURE_DIR/report.sh" "$run" >"$run/table"
 cat "$run/table"
-# Only a pass is kept for the cover letter.
+# Only a pass is kept for the cover letter, with its plots.
 ! grep -q ' FAIL$' "$run/metrics" ||
 	die "at least one run failed, see $run/metrics and the consoles"
 save_result pressure.txt <"$run/table"
+# results/ holds the last pass: no plot of a job it did not run.
+rm -f "$ZBUD_DIR"/results/pressure-*.svg
+for j in $PRESSURE_JOBS; do
+	[ ! -f "$run/pressure-$j.svg" ] ||
+		cp "$run/pressure-$j.svg" "$ZBUD_DIR/results/"
+done
