@@ -181,6 +181,8 @@ for r in $PRESSURE_ROWS; do
 	rows+=("$r")
 done
 [ ${#rows[@]} -gt 0 ] || die "no row left to run"
+[[ " ${rows[*]} " = *" zbud-6.1 "* ]] ||
+	note "no zbud-6.1 row: the time column, a ratio to it, will read '-'"
 
 "$ZBUD_DIR/kernel/deps.sh" gnuplot-nox e2fsprogs
 new_run_dir pressure
@@ -244,6 +246,14 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 	$calibrated && grep -q -a 'zswap: loaded using pool lzo/zbud' "$con" &&
 		grep -q -a 'zbudvm: init done status=0' "$con" ||
 		die "the calibration boot failed (console: $con)"
+	# Each zswap round must have loaded its pages from zswap, not disk.
+	tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe kind=zswap .*' |
+		awk '{ for (i = 3; i <= NF; i++) {
+			split($i, kv, "="); v[kv[1]] = kv[2] }
+		       if (v["pswpin"] * 10 > v["pages"]) bad = 1; n++ }
+		     END { exit bad || !n }' ||
+		die "the calibration's zswap rounds read the swap disk" \
+		    "(console: $con)"
 	line=$(tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe zswap_load.*' ||
 	       true)
 	z=$(field "$line" zswap_load_us)
