@@ -107,17 +107,26 @@ need_one_of PRESSURE_SCHED none mq-deadline kyber
 [ "$PRESSURE_SLIDE_START" -lt "$PRESSURE_REGION_MIB" ] ||
 	die "PRESSURE_SLIDE_START=$PRESSURE_SLIDE_START is not below" \
 	    "PRESSURE_REGION_MIB=$PRESSURE_REGION_MIB"
+# no_repeats NAME: die if the list in the variable NAME has a word twice;
+# a run keeps each job's and each row's files by its name.
+no_repeats()
+{
+	local w seen=" "
+
+	for w in ${!1}; do
+		[[ $seen != *" $w "* ]] || die "$1: '$w' twice"
+		seen+="$w "
+	done
+}
+
 [[ $PRESSURE_JOBS = *[![:space:]]* ]] || die "PRESSURE_JOBS is empty"
-seen=" "
 for j in $PRESSURE_JOBS; do
 	case $j in
 	compile|slide) ;;
 	*) die "PRESSURE_JOBS: unknown job '$j' (compile slide)" ;;
 	esac
-	# A job's samples and results are kept by its name.
-	[[ $seen != *" $j "* ]] || die "PRESSURE_JOBS: '$j' twice"
-	seen+="$j "
 done
+no_repeats PRESSURE_JOBS
 [ "$PRESSURE_IOPS" != auto ] || [ "$PRESSURE_PROBE_MIB" -gt 0 ] ||
 	die "PRESSURE_IOPS=auto calibrates with the probe:" \
 	    "PRESSURE_PROBE_MIB must not be 0"
@@ -162,12 +171,9 @@ param_row()
 	flavour=zbud zpool=zbud label=$1 extra=zswap.$5=$n
 }
 
+no_repeats PRESSURE_ROWS
 rows=()
-seen=" "
 for r in $PRESSURE_ROWS; do
-	# A row's consoles and samples are kept by its name.
-	[[ $seen != *" $r "* ]] || die "PRESSURE_ROWS: '$r' twice"
-	seen+="$r "
 	row_info "$r" ||
 		die "PRESSURE_ROWS: unknown row '$r' (zbud zbud-shared" \
 		    "zbud-nocluster zbud-clusterN with N from 2 to 64" \
