@@ -604,6 +604,8 @@ int main(int argc, char **argv)
 	int err = 0;
 
 	parse_args(argc, argv);
+	/* run.sh checks that a row's zswap parameters took. */
+	dump_dir("/sys/module/zswap/parameters", "param");
 	if (mount_at("cgroup2", CGROOT, "cgroup2", 0) ||
 	    write_file(CGROOT "/cgroup.subtree_control", "+memory") ||
 	    set_scheduler())

@@ -284,6 +284,22 @@ guest_args+=" probe_mib=$PRESSURE_PROBE_MIB"
 guest_args+=" probe_reps=$PRESSURE_PROBE_REPS"
 [ -z "$PRESSURE_SCHED" ] || guest_args+=" sched=$PRESSURE_SCHED"
 
+# check_params LOG: each zswap.NAME=VALUE of the row's extra parameters
+# shows in LOG as the guest read it back (a typo or a parameter this
+# kernel lacks would otherwise boot the plain series under the row's
+# name).
+check_params()
+{
+	local kv
+
+	for kv in $extra; do
+		grep -a -o 'zbudvm: param\.[a-z_]*=[^ ]*' "$1" |
+			grep -q -x -F "zbudvm: param.${kv#zswap.}" && continue
+		note "row '$label' run $n: the guest's zswap does not show $kv"
+		return 1
+	done
+}
+
 # One row-run: boot, then append a line per job to $run/metrics:
 # row run job seconds pswpin pswpout swap_requests written_back
 # pool_limit_hit rejects peak_MiB density wrong status; and the samples to
@@ -319,6 +335,7 @@ boot_one()
 		ok=false
 	}
 	grep -q -a 'zbudvm: init done status=0' "$log" || ok=false
+	check_params "$log" || ok=false
 	! grep -q -a 'zbudvm: stall: job=' "$log" ||
 		note "row '$label' run $n: a job's swap traffic stood still;" \
 		     "its blocked tasks' stacks are in $con"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers shared by the test VM's programs; see util.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,4 +188,37 @@ int swap_setup(const char *dev)
 		return -1;
 	say("swap on %s, %llu MiB", dev, (unsigned long long)(bytes >> 20));
 	return 0;
+}
+
+void dump_dir(const char *dir, const char *prefix)
+{
+	char path[512], name[512], val[128];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d = opendir(dir);
+	FILE *f;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(name, sizeof(name), "%s.%s", prefix, de->d_name);
+		if (stat(path, &sb))
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			dump_dir(path, name);
+			continue;
+		}
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f)) {
+			val[strcspn(val, "\n")] = 0;
+			say("%s=%s", name, val);
+		}
+		fclose(f);
+	}
+	closedir(d);
 }

@@ -55,6 +55,12 @@ int swap_on(const char *dev);
 /* Write a version 1 swap header on @dev, as mkswap(8) does, and enable it. */
 int swap_setup(const char *dev);
 
+/*
+ * Print "@prefix.NAME=VALUE" for each one-line file NAME in @dir, and
+ * recurse into its directories.
+ */
+void dump_dir(const char *dir, const char *prefix);
+
 /* Kill the child @pid, if there is one (@pid > 0), and reap it. */
 void stop_child(pid_t pid);
 

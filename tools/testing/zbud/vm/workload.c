@@ -43,7 +43,6 @@
  * its bookkeeping (generations, pages found bad) is locked in memory,
  * so that neither goes through the zswap it tests.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -289,40 +288,6 @@ static void run_pass(const char *name, void (*fn)(void))
 	fn();
 	snprintf(what, sizeof(what), "pass %s", name);
 	say_since(what, &m);
-}
-
-/* Print "PREFIX.NAME=VALUE" for each one-line file in DIR, recursively. */
-static void dump_dir(const char *dir, const char *prefix)
-{
-	char path[512], name[512], val[128];
-	struct dirent *de;
-	struct stat sb;
-	DIR *d = opendir(dir);
-	FILE *f;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		snprintf(name, sizeof(name), "%s.%s", prefix, de->d_name);
-		if (stat(path, &sb))
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			dump_dir(path, name);
-			continue;
-		}
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(val, sizeof(val), f)) {
-			val[strcspn(val, "\n")] = 0;
-			say("%s=%s", name, val);
-		}
-		fclose(f);
-	}
-	closedir(d);
 }
 
 /*
