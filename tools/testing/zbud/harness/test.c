@@ -216,11 +216,32 @@ static bool run_one(struct test *test, bool *stop)
 	return ok;
 }
 
+/* A name on the command line that no test has is a typo, not a pass. */
+static bool names_known(int argc, char **argv)
+{
+	const struct test *test;
+	bool known = true;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		for (test = tests; test; test = test->next)
+			if (!strcmp(argv[i], test->name))
+				break;
+		if (!test) {
+			fprintf(stderr, "no test named '%s'\n", argv[i]);
+			known = false;
+		}
+	}
+	return known;
+}
+
 int test_main(int argc, char **argv)
 {
 	bool stop = false, ok;
 	struct test *test;
 
+	if (!names_known(argc, argv))
+		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_thread = pthread_self();
 	for (test = tests; test && !stop; test = test->next) {
