@@ -14,7 +14,7 @@ exec >&2
 PACKAGES="qemu-system-x86 flex bison bc libelf-dev libssl-dev ccache cpio
 xz-utils python3 gcc make libc6-dev rsync patch util-linux git perl sparse
 python3-ply python3-git liblzo2-dev liblz4-dev libzstd-dev python3-sphinx
-clang lld gnuplot-nox"
+clang lld llvm gnuplot-nox"
 # A tree of the user's (KDIR) replaces the Debian source.
 [ -n "${KDIR:-}" ] || PACKAGES="linux-source-6.1 $PACKAGES"
 for pkg in "$@"; do
@@ -45,13 +45,18 @@ find_missing
 	die "missing packages (install them as root): ${missing[*]}"
 note "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# A fresh machine's first boot often runs unattended-upgrades: wait for
+# its dpkg lock instead of failing at once.
+apt=(apt-get -q -o DPkg::Lock::Timeout=600)
 # A download of a few hundred MB can keep apt-get quiet for minutes.
 with_progress "apt-get update" \
 	'echo "$(ls /var/lib/apt/lists | wc -l) files in /var/lib/apt/lists"' \
-	apt-get update -q
+	"${apt[@]}" update || die "apt-get update failed (its errors are above)"
 with_progress "apt-get install of ${#missing[@]} packages" \
 	'echo "$(ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l) .deb files in the cache"' \
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	"${apt[@]}" install -y --no-install-recommends "${missing[@]}" ||
+	die "apt-get install failed (its errors are above; an install" \
+	    "that was stopped halfway may need dpkg --configure -a)"
 find_missing
 [ ${#missing[@]} -eq 0 ] ||
 	die "still missing after apt-get install: ${missing[*]}"
