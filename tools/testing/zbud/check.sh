@@ -53,6 +53,20 @@ worktree) ;;
 	>/dev/null || die "SERIES_REV=$SERIES_REV is not a commit" ;;
 esac
 
+# debug and replay read the traces beside the repository unless told
+# otherwise: say so now, not when their turn comes a quarter hour in.
+for suite in $SUITES; do
+	case $suite in
+	debug) knob=DEBUG_TRACE ;;
+	replay) knob=TRACES ;;
+	*) continue ;;
+	esac
+	[ -n "${!knob:-}" ] ||
+		compgen -G "$REPO/../shared/traces/*.txt" >/dev/null ||
+		die "suite $suite: no traces in $REPO/../shared/traces" \
+		    "(clone the repository beside shared/, or set $knob)"
+done
+
 note "a cold make check (nothing built yet) takes about 25 minutes," \
      "a warm one about 12"
 # Stoppable, as the suites are below: apt-get may run for minutes.
