@@ -33,6 +33,9 @@ for cmd in $cmds; do
 	*) die "unknown command '$cmd' (vm, check)" ;;
 	esac
 done
+# deps.sh installs only as root: anyone else would fail the install
+# branch this rehearses.
+[ "$(id -u)" -eq 0 ] || die "run it as root, as the README's commands are"
 [ -d "$(dirname "$dir")/shared" ] ||
 	die "$(dirname "$dir")/shared does not exist: put the clone beside shared/"
 [ ! -e "$dir" ] || die "$dir exists: remove it or name another DIR"
@@ -42,12 +45,14 @@ trap 'rm -rf "$state"' EXIT
 make_apt_stubs "$state/bin" "$state"
 
 # run_in_clone COMMAND LOG: make COMMAND in the clone as a new user would,
-# stdout to LOG.out and stderr to LOG.
+# stdout to LOG.out and stderr to LOG.  The environment is a new login's:
+# none of this shell's knobs (CACHE, VM_*, CHECK_SUITES, ...) reach it.
 run_in_clone()
 {
-	(cd "$dir" && unset CACHE KDIR &&
-	 PATH=$state/bin:$PATH make --no-print-directory -C tools/testing/zbud \
-		"$1") >"$2.out" 2>"$2"
+	(cd "$dir" &&
+	 env -i HOME="$HOME" PATH="$state/bin:$PATH" LANG="${LANG:-C.UTF-8}" \
+		make --no-print-directory -C tools/testing/zbud "$1") \
+		>"$2.out" 2>"$2"
 }
 
 # Progress, apt and build output belong on stderr: lines in the form of
