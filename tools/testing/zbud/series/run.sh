@@ -13,7 +13,8 @@
 #           it passes, the cover letter is written, with the list of
 #           checks and the saved results (cover.sh), or refused; none
 #           for a series that generate.sh made with SERIES_PARTIAL=1
-#           and that left out a patch or kept a placeholder.
+#           and that left out a patch or kept a placeholder.  The
+#           patches reach outgoing/ only when every check passed.
 #
 # Every check prints a PASS or FAIL line; the last line is the total,
 # "N passed, N failed", and the exit status is 1 if anything failed.
@@ -26,10 +27,16 @@ lint | series) ;;
 *) die "usage: ${0##*/} lint|series" ;;
 esac
 
+# A series goes to outgoing/ only once every check passed: it is made
+# and checked in the cache, so a failed run leaves the last good one.
+final=
 if [ "$mode" = lint ]; then
 	export SERIES_OUTGOING=$SCACHE/outgoing-lint SERIES_LINT=1
-	OUTGOING=$SERIES_OUTGOING
+else
+	final=$OUTGOING
+	export SERIES_OUTGOING=$SCACHE/outgoing-staged
 fi
+OUTGOING=$SERIES_OUTGOING
 lock_series
 start=$SECONDS
 # The cover letter lists checks only after a full run passed on this tree.
@@ -92,6 +99,14 @@ else
 			fail "cover letter: see the error above"
 		fi
 	fi
+fi
+if [ -n "$final" ] && [ "$failed" -eq 0 ]; then
+	mkdir -p "$final"
+	rm -f "$final"/*.patch
+	cp "$OUTGOING"/*.patch "$final"/
+	OUTGOING=$final
+elif [ -n "$final" ]; then
+	note "$final keeps the last series that passed"
 fi
 note "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
 summary
