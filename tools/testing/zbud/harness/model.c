@@ -431,7 +431,9 @@ static void op_alloc(void)
 		want = -EINVAL;
 	else if (size > PAGE)
 		want = -ENOSPC;
-	else if (!(fit = best_fit(units(size))) && (inject_page || inject_xa))
+	else
+		fit = best_fit(units(size));
+	if (!want && !fit && (inject_page || inject_xa))
 		want = -ENOMEM;
 	fail_page_alloc.times = inject_page;
 	fail_xa_insert.times = inject_xa && !inject_page;
