@@ -74,7 +74,7 @@ next_version()
 	echo "$REPO/$f"
 }
 
-# A diff being remade is written beside it first: never leave that behind.
+# Each diff is remade beside itself first: never leave those behind.
 trap 'rm -f "$splitdir"/*.diff.new' EXIT
 for d in $diffs; do
 	n=${d%%-*}
@@ -97,6 +97,10 @@ for d in $diffs; do
 				[ $? -eq 1 ] || die "diff failed on $f"
 		done
 	} >"$splitdir/$d.new"
+done
+# Every diff is made before any replaces its old self: a failure above
+# leaves them all as they were.
+for d in $diffs; do
 	mv "$splitdir/$d.new" "$splitdir/$d"
 	note "remade series/split/$d"
 done
