@@ -20,7 +20,7 @@
 # Knobs, with defaults:
 #   PRESSURE_ROWS="zbud zbud-zswap61 zbud-6.1 zsmalloc z3fold"
 #       zbud, zbud-6.1      flavour zbud / zbud-6.1, zswap.zpool=zbud
-#       zbud-shared         flavour zbud, zswap.exclusive_loads=0 (the
+#       zbud-shared         flavour zbud, zswap.exclusive_loads=N (the
 #                           series without patch 10's behaviour)
 #       zbud-nocluster      flavour zbud, zswap.writeback_cluster=1 (the
 #                           series without patch 15's behaviour)
@@ -144,7 +144,7 @@ row_info()
 	case $1 in
 	zbud)		flavour=zbud zpool=zbud label=zbud extra= ;;
 	zbud-shared)	flavour=zbud zpool=zbud label=zbud-shared
-			extra=zswap.exclusive_loads=0 ;;
+			extra=zswap.exclusive_loads=N ;;
 	zbud-nocluster)	flavour=zbud zpool=zbud label=zbud-nocluster
 			extra=zswap.writeback_cluster=1 ;;
 	zbud-zswap61)	flavour=zbud-zswap61 zpool=zbud
@@ -287,14 +287,17 @@ guest_args+=" probe_reps=$PRESSURE_PROBE_REPS"
 # check_params LOG: each zswap.NAME=VALUE of the row's extra parameters
 # shows in LOG as the guest read it back (a typo or a parameter this
 # kernel lacks would otherwise boot the plain series under the row's
-# name).
+# name).  VALUE is written as sysfs shows it: N or Y for a bool.
 check_params()
 {
-	local kv
+	local kv params
 
+	# Read once, not piped into grep -q: under pipefail an early exit
+	# of grep -q would fail the pipe with SIGPIPE.
+	params=$(grep -a -o 'zbudvm: param\.[a-z_]*=[^ ]*' "$1" || true)
 	for kv in $extra; do
-		grep -a -o 'zbudvm: param\.[a-z_]*=[^ ]*' "$1" |
-			grep -q -x -F "zbudvm: param.${kv#zswap.}" && continue
+		grep -q -x -F "zbudvm: param.${kv#zswap.}" <<<"$params" &&
+			continue
 		note "row '$label' run $n: the guest's zswap does not show $kv"
 		return 1
 	done
