@@ -57,13 +57,13 @@ esac
 # otherwise: say so now, not when their turn comes a quarter hour in.
 for suite in $SUITES; do
 	case $suite in
-	debug) knob=DEBUG_TRACE ;;
-	replay) knob=TRACES ;;
+	debug) knob=DEBUG_TRACE want=py-heap.lzo.txt ;;
+	replay) knob=TRACES want='*.txt' ;;
 	*) continue ;;
 	esac
 	[ -n "${!knob:-}" ] ||
-		compgen -G "$REPO/../shared/traces/*.txt" >/dev/null ||
-		die "suite $suite: no traces in $REPO/../shared/traces" \
+		compgen -G "$REPO/../shared/traces/$want" >/dev/null ||
+		die "suite $suite: no $want in $REPO/../shared/traces" \
 		    "(clone the repository beside shared/, or set $knob)"
 done
 

@@ -48,10 +48,17 @@ export DEBIAN_FRONTEND=noninteractive
 # A fresh machine's first boot often runs unattended-upgrades: wait for
 # its dpkg lock instead of failing at once.
 apt=(apt-get -q -o DPkg::Lock::Timeout=600)
+# apt-get update takes the package lists' lock, which the lock timeout
+# does not cover and apt-daily holds on first boot: try a few times.
+for try in 1 2 3 4 5; do
+	with_progress "apt-get update" \
+		'echo "$(ls /var/lib/apt/lists | wc -l) files in /var/lib/apt/lists"' \
+		"${apt[@]}" update && break
+	[ "$try" -lt 5 ] || die "apt-get update failed 5 times (errors above)"
+	note "apt-get update failed (try $try of 5), again in 30 s"
+	sleep 30
+done
 # A download of a few hundred MB can keep apt-get quiet for minutes.
-with_progress "apt-get update" \
-	'echo "$(ls /var/lib/apt/lists | wc -l) files in /var/lib/apt/lists"' \
-	"${apt[@]}" update || die "apt-get update failed (its errors are above)"
 with_progress "apt-get install of ${#missing[@]} packages" \
 	'echo "$(ls /var/cache/apt/archives/*.deb 2>/dev/null | wc -l) .deb files in the cache"' \
 	"${apt[@]}" install -y --no-install-recommends "${missing[@]}" ||
