@@ -817,6 +817,8 @@ TEST(destroy_waits_for_running_work)
 	/*
 	 * Either the destroyer reaches the wait or, wrongly, returns while
 	 * the work runs: no time bound, so a busy machine cannot fail it.
+	 * A destroyer stuck elsewhere hangs the test, which check.sh's
+	 * HARNESS_TIMEOUT then fails.
 	 */
 	while (!harness_cancel_waiting() &&
 	       !__atomic_load_n(&destroy_done, __ATOMIC_ACQUIRE))

@@ -100,13 +100,15 @@ else
 		fi
 	fi
 fi
-if [ -n "$final" ] && [ "$failed" -eq 0 ]; then
+# A partial series (SERIES_PARTIAL=1) is not for sending: it stays in
+# the cache too.
+if [ -n "$final" ] && [ "$failed" -eq 0 ] && [ ! -f "$SCACHE/partial" ]; then
 	mkdir -p "$final"
 	rm -f "$final"/*.patch
 	cp "$OUTGOING"/*.patch "$final"/
 	OUTGOING=$final
 elif [ -n "$final" ]; then
-	note "$final keeps the last series that passed"
+	note "$final keeps the last series that passed and was whole"
 fi
 note "series $mode: $((SECONDS - start)) s; patches in $OUTGOING"
 summary
