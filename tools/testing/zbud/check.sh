@@ -57,14 +57,13 @@ esac
 # otherwise: say so now, not when their turn comes a quarter hour in.
 for suite in $SUITES; do
 	case $suite in
-	debug) knob=DEBUG_TRACE want=py-heap.lzo.txt ;;
-	replay) knob=TRACES want='*.txt' ;;
+	debug) knob=DEBUG_TRACE want=$DEFAULT_DEBUG_TRACE ;;
+	replay) knob=TRACES want=$SHARED_TRACES/*.txt ;;
 	*) continue ;;
 	esac
-	[ -n "${!knob:-}" ] ||
-		compgen -G "$REPO/../shared/traces/$want" >/dev/null ||
-		die "suite $suite: no $want in $REPO/../shared/traces" \
-		    "(clone the repository beside shared/, or set $knob)"
+	[ -n "${!knob:-}" ] || compgen -G "$want" >/dev/null ||
+		die "suite $suite: no $want (clone the repository beside" \
+		    "shared/, or set $knob)"
 done
 
 note "a cold make check (nothing built yet) takes about 25 minutes," \

@@ -36,7 +36,7 @@ set -euo pipefail
 no_args "$@"
 
 : "${DEBUG_FILL_MIB:=96}" "${DEBUG_INJECT:=10}" "${VM_POOL_PERCENT:=10}"
-: "${DEBUG_TRACE:=$REPO/../shared/traces/py-heap.lzo.txt}"
+: "${DEBUG_TRACE:=$DEFAULT_DEBUG_TRACE}"
 
 # One console line of each kind of report the run must fail on.
 SCAN_SAMPLES=(

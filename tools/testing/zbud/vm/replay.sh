@@ -22,8 +22,8 @@ set -euo pipefail
 . "$(dirname "$0")/vmlib.sh"
 no_args "$@"
 
-[ -n "${TRACES:-}" ] || TRACES=$(ls "$REPO"/../shared/traces/*.txt 2>/dev/null) ||
-	die "no traces in $REPO/../shared/traces; set TRACES"
+[ -n "${TRACES:-}" ] || TRACES=$(ls "$SHARED_TRACES"/*.txt 2>/dev/null) ||
+	die "no traces in $SHARED_TRACES; set TRACES"
 new_run_dir replay
 # shellcheck disable=SC2086 # TRACES is a list of paths
 prepare_vm zbud $TRACES

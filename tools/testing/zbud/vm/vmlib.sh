@@ -208,6 +208,10 @@ report_run()
 
 # Knobs are checked on the host, before anything is built or booted; each
 # script that boots a guest sources this file.
+# The traces beside the repository: TRACES' and DEBUG_TRACE's defaults.
+SHARED_TRACES=$REPO/../shared/traces
+DEFAULT_DEBUG_TRACE=$SHARED_TRACES/py-heap.lzo.txt
+
 check_knobs()
 {
 	local t
