@@ -3,10 +3,11 @@
 # The paths a fresh Debian 12 machine takes, on a machine that has every
 # package already.  Stub dpkg-query and apt-get, first in PATH, report
 # every package missing until the stub apt-get "installs" them, and print
-# apt-like lines on stdout as the real apt-get does.  Then the scripts
-# whose stdout callers capture must still hand over exactly their
-# result:
+# apt-like lines on stdout as the real apt-get does; a stub id says root,
+# or not.  Then the scripts whose stdout callers capture must still hand
+# over exactly their result:
 #  - kernel/deps.sh takes its install branch and prints nothing on stdout;
+#    not as root, it installs nothing and names what is missing;
 #  - kernel/source.sh prints the 6.1 tree alone;
 #  - vmlib.sh's prepare_vm, the caller vm.sh uses, gets build.sh's output
 #    directory and the tree, and prints nothing on stdout;
@@ -23,10 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
 stubs=$tmp/bin
 make_apt_stubs "$stubs" "$tmp"
 
-# fresh: forget what the stub apt-get installed.
+# fresh: forget what the stub apt-get installed; root again.
 fresh()
 {
-	rm -f "$tmp/installed" "$tmp/apt.log"
+	rm -f "$tmp/installed" "$tmp/apt.log" "$tmp/uid"
 }
 
 # stubbed COMMAND...: run COMMAND with the stubs first in PATH.
@@ -44,6 +45,17 @@ stubbed "$ZBUD_DIR/kernel/deps.sh" >"$tmp/deps.out" 2>"$tmp/deps.err" ||
 check "deps.sh took its install branch" grep -q ' install ' "$tmp/apt.log"
 check "deps.sh succeeded once the packages were in" [ "$rc" -eq 0 ]
 check "deps.sh printed nothing on stdout" [ ! -s "$tmp/deps.out" ]
+
+fresh
+echo 1000 >"$tmp/uid"
+rc=0
+stubbed "$ZBUD_DIR/kernel/deps.sh" >"$tmp/user.out" 2>"$tmp/user.err" ||
+	rc=$?
+check "deps.sh not as root fails" [ "$rc" -ne 0 ]
+check "and installs nothing" [ ! -e "$tmp/apt.log" ]
+check "and names what is missing" grep -q "install them as root): .*qemu" \
+	"$tmp/user.err"
+check "and prints nothing on stdout" [ ! -s "$tmp/user.out" ]
 
 fresh
 got=$(stubbed "$ZBUD_DIR/kernel/source.sh" 2>"$tmp/source.err") || true
@@ -94,7 +106,7 @@ check "and says it takes no arguments" grep -q "takes no arguments" \
 check "before making a run directory" [ "$(latest_vm_run)" = "$before" ]
 
 if [ "$failed" -gt 0 ]; then
-	for f in deps source prepare harness knob args; do
+	for f in deps user source prepare harness knob args; do
 		echo "--- $f.err"
 		tail -n 5 "$tmp/$f.err" 2>/dev/null || true
 	done

@@ -1,17 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Stub dpkg-query and apt-get that make a machine with every package look
-# like a fresh one.  Source it; used by install-test.sh and rehearse.sh.
+# Stub dpkg-query, apt-get and id that make a machine with every package
+# look like a fresh one.  Source it; used by install-test.sh and
+# rehearse.sh.
 
 # make_apt_stubs BIN STATE: write the stubs into directory BIN, keeping
 # their state in directory STATE.  Status queries say "not installed"
 # until the stub apt-get has run an install (STATE/installed), and any
 # other query goes to the real dpkg-query; apt-get logs its arguments to
 # STATE/apt.log and prints apt-like lines on stdout, as apt-get does.
+# id -u says 0, or what STATE/uid holds: the install paths need root, and
+# with apt-get stubbed a user who is not root can run them too.
 make_apt_stubs()
 {
-	local bin=$1 state=$2 real
+	local bin=$1 state=$2 real real_id
 
 	real=$(command -v dpkg-query) || die "dpkg-query not found"
+	real_id=$(command -v id) || die "id not found"
 	mkdir -p "$bin" "$state"
 	cat >"$bin/dpkg-query" <<STUB
 #!/bin/bash
@@ -38,5 +42,13 @@ if [[ " \$* " = *" install "* ]]; then
 	touch "$state/installed"
 fi
 STUB
-	chmod +x "$bin/dpkg-query" "$bin/apt-get"
+	cat >"$bin/id" <<STUB
+#!/bin/bash
+if [ "\$*" = -u ]; then
+	cat "$state/uid" 2>/dev/null || echo 0
+	exit 0
+fi
+exec "$real_id" "\$@"
+STUB
+	chmod +x "$bin/dpkg-query" "$bin/apt-get" "$bin/id"
 }
