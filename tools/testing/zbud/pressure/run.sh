@@ -232,6 +232,13 @@ field()
 	grep -o "\(^\| \)$2=[^ ]*" <<<"$1" | tail -n 1 | sed 's/.*=//' || true
 }
 
+# For awk: kv() sets v[KEY] to VALUE for each KEY=VALUE from field 3 on
+# of a "zbudvm: WHAT KEY=VALUE..." line.
+awk_kv='function kv(   i, p) {
+	split("", v)
+	for (i = 3; i <= NF; i++) { split($i, p, "="); v[p[1]] = p[2] }
+}'
+
 if [ "$PRESSURE_IOPS" = auto ]; then
 	con=$run/console.calibrate.log
 	note "=== calibration: the probe alone, swap disk unthrottled" \
@@ -248,20 +255,20 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 		"$run/swap.img" \
 		"$image:ro" "$corpus:ro" || calibrated=false
 	rm -f "$run/swap.img"
+	log=$run/calibrate.log
+	tr -d '\r' <"$con" >"$log" 2>/dev/null || : >"$log"
 	# A probe timed without zswap would set the throttle far too low.
-	$calibrated && grep -q -a 'zswap: loaded using pool lzo/zbud' "$con" &&
-		grep -q -a 'zbudvm: init done status=0' "$con" ||
+	$calibrated && grep -q -a 'zswap: loaded using pool lzo/zbud' "$log" &&
+		grep -q -a 'zbudvm: init done status=0' "$log" ||
 		die "the calibration boot failed (console: $con)"
 	# Each zswap round must have loaded its pages from zswap, not disk.
-	tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe kind=zswap .*' |
-		awk '{ for (i = 3; i <= NF; i++) {
-			split($i, kv, "="); v[kv[1]] = kv[2] }
-		       if (v["pswpin"] * 10 > v["pages"]) bad = 1; n++ }
+	grep -a -o 'zbudvm: probe kind=zswap .*' "$log" |
+		awk "$awk_kv"'
+		     { kv(); if (v["pswpin"] * 10 > v["pages"]) bad = 1; n++ }
 		     END { exit bad || !n }' ||
 		die "the calibration's zswap rounds read the swap disk" \
 		    "(console: $con)"
-	line=$(tr -d '\r' <"$con" | grep -a -o 'zbudvm: probe zswap_load.*' ||
-	       true)
+	line=$(grep -a -o 'zbudvm: probe zswap_load.*' "$log" || true)
 	z=$(field "$line" zswap_load_us)
 	[ -n "$z" ] || die "the calibration boot printed no probe (console: $con)"
 	PRESSURE_IOPS=$(awk -v z="$z" -v r="$PRESSURE_RATIO" \
@@ -385,9 +392,8 @@ boot_one()
 		# (peak 0, or no samples at all).
 		awk -v row="$row" -v n="$n" -v job="$j" -v secs="${secs:--}" \
 		    -v wrong="$wrong" -v ok="$ok" -v st="$st" \
-		    -v page=$PAGE_SIZE '
-			{ for (i = 3; i <= NF; i++) {
-				split($i, kv, "="); v[kv[1]] = kv[2] }
+		    -v page=$PAGE_SIZE "$awk_kv"'
+			{ kv()
 			  if (NR == 1) for (k in v) first[k] = v[k]
 			  if (v["pool_bytes"] + 0 >= peak) {
 				peak = v["pool_bytes"] + 0
