@@ -177,16 +177,25 @@ static bool after_test(const struct snapshot *before)
 	return ok;
 }
 
+static const struct test *find_test(const char *name)
+{
+	const struct test *test;
+
+	for (test = tests; test; test = test->next)
+		if (!strcmp(name, test->name))
+			break;
+	return test;
+}
+
+/* With names on the command line, only the tests they name run. */
 static bool wanted(const struct test *test, int argc, char **argv)
 {
 	int i;
 
-	if (argc < 2)
-		return true;
 	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], test->name))
+		if (find_test(argv[i]) == test)
 			return true;
-	return false;
+	return argc < 2;
 }
 
 static bool run_one(struct test *test, bool *stop)
@@ -219,15 +228,11 @@ static bool run_one(struct test *test, bool *stop)
 /* A name on the command line that no test has is a typo, not a pass. */
 static bool names_known(int argc, char **argv)
 {
-	const struct test *test;
 	bool known = true;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		for (test = tests; test; test = test->next)
-			if (!strcmp(argv[i], test->name))
-				break;
-		if (!test) {
+		if (!find_test(argv[i])) {
 			fprintf(stderr, "no test named '%s'\n", argv[i]);
 			known = false;
 		}
