@@ -20,6 +20,7 @@ struct dentry {
 static struct dentry root = {
 	.children = LIST_HEAD_INIT(root.children),
 };
+
 static pthread_mutex_t debugfs_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long entries;
 

@@ -27,6 +27,7 @@ struct arena_map {
 	unsigned long pages;
 	unsigned long base_pfn;
 };
+
 extern struct arena_map arena_map;
 
 /* Reserves room for @pages pages; later calls keep the first size. */
@@ -56,6 +57,7 @@ struct fail_knob {
 	unsigned long calls;
 	unsigned long failures;
 };
+
 extern struct fail_knob fail_page_alloc;	/* alloc_page() */
 extern struct fail_knob fail_xa_insert;		/* xa_insert() */
 extern struct fail_knob fail_kmalloc;		/* kmalloc() and kzalloc() */
@@ -74,6 +76,7 @@ struct shim_events {
 	unsigned long bad_pages;	/* pages freed in a state 6.1 rejects */
 	unsigned long atomic_sleeps;	/* blocking gfp under a spinlock */
 };
+
 void shim_events(struct shim_events *out);
 /* The text of the last warning or bad page report. */
 const char *shim_last_report(void);

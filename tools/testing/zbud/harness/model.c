@@ -577,7 +577,8 @@ static int model_evict(void *pool, unsigned long handle)
 	rc.locked |= shim_locks_held != 0;
 	MCHECK(!rc.freed);
 	if (!pg) {
-		pg = rc.cur = reclaim_isolate(handle);
+		pg = reclaim_isolate(handle);
+		rc.cur = pg;
 		side = pg->side[FIRST] ? FIRST : LAST;
 	} else {
 		/* Only after a successful first side comes the last. */
@@ -683,7 +684,8 @@ static void check_back(struct mpage *src, struct mpage *dst)
 	MCHECK(src == m.back_src && dst == m.back_dst);
 	MCHECK(src->isolated && dst->isolated);
 	MCHECK(count(src) == 1 && count(dst) == 1);
-	m.back_src = m.back_dst = NULL;
+	m.back_src = NULL;
+	m.back_dst = NULL;
 }
 
 /* Checks the move compaction must pick first, and isolates its pages. */
@@ -847,7 +849,7 @@ static void check_everything(void)
 
 		verify(o);
 		bytes += units(o->size) * UNIT;
-		full += buddy_of(o) != NULL;
+		full += !!buddy_of(o);
 	}
 	if (z->check(m.pool, why, sizeof(why))) {
 		test_note("%s", why);
@@ -931,15 +933,15 @@ TEST(model_random)
 			check_everything();
 	}
 	check_everything();
-	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims "
-		  "(%lu operations from inside evict or move)", m.counts[0],
-		  m.counts[1], m.counts[2], m.counts[3], m.counts[4]);
-	test_note("%lu compactions: %lu pages freed, %lu bytes moved, "
-		  "%lu moves refused; %lu frees queued it, %lu pairable "
-		  "ones did not", m.counts[5], m.compacted, m.bytes_moved,
-		  m.move_failures, m.kicks, m.kicks_skipped);
-	test_note("%lu reclaims from inside a move, %lu of all reclaims "
-		  "found every page held", m.counts[7], m.counts[6]);
+	test_note("%lu allocs, %lu frees, %lu maps, %lu reclaims",
+		  m.counts[0], m.counts[1], m.counts[2], m.counts[3]);
+	test_note("%lu operations from inside evict or move", m.counts[4]);
+	test_note("%lu compactions: %lu pages freed, %lu bytes moved, %lu moves refused",
+		  m.counts[5], m.compacted, m.bytes_moved, m.move_failures);
+	test_note("%lu frees queued compaction, %lu pairable ones did not",
+		  m.kicks, m.kicks_skipped);
+	test_note("%lu reclaims from inside a move, %lu of all found every page held",
+		  m.counts[7], m.counts[6]);
 	test_note("alloc_page %lu (%lu failed), xa_insert %lu (%lu failed)",
 		  fail_page_alloc.calls, fail_page_alloc.failures,
 		  fail_xa_insert.calls, fail_xa_insert.failures);

@@ -477,8 +477,13 @@ static void run(const struct zalloc *z, unsigned long ops)
 
 	memset(workers, 0, sizeof(workers));
 	t.z = z;
-	t.evicted = t.refused = t.stale = 0;
-	t.moved = t.moved_by_work = t.moved_bytes = t.move_refused = 0;
+	t.evicted = 0;
+	t.refused = 0;
+	t.stale = 0;
+	t.moved = 0;
+	t.moved_by_work = 0;
+	t.moved_bytes = 0;
+	t.move_refused = 0;
 	memset(t.published, 0, sizeof(t.published));
 	t.stop = false;
 	t.pool = c ? z->create_movable(evict, move) : z->create(evict);
@@ -497,9 +502,9 @@ static void run(const struct zalloc *z, unsigned long ops)
 		allocs += workers[i].allocs;
 		frees += workers[i].frees;
 	}
-	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused, "
-		  "%lu stale), %lu of %lu reclaims freed a page", z->name,
-		  allocs, frees, t.evicted, t.refused, t.stale, reclaimed,
+	test_note("%s: %lu allocs, %lu frees, %lu evictions (%lu refused, %lu stale)",
+		  z->name, allocs, frees, t.evicted, t.refused, t.stale);
+	test_note("%s: %lu of %lu reclaims freed a page", z->name, reclaimed,
 		  reclaims);
 	CHECK_EQ(allocs, frees + t.evicted);
 	CHECK_EQ(z->pool_pages(t.pool), 0);
@@ -509,10 +514,11 @@ static void run(const struct zalloc *z, unsigned long ops)
 	CHECK_EQ(unknown_stale(), 0);
 	CHECK(reclaimed > 0 && t.evicted > 0);
 	if (c) {
-		test_note("%s: %lu zpages moved (%lu bytes, %lu by the work), "
-			  "%lu refused; %lu compactions freed %lu pages, "
-			  "%lu works queued", z->name, t.moved, t.moved_bytes,
-			  t.moved_by_work, t.move_refused, c->runs, c->freed,
+		test_note("%s: %lu zpages moved (%lu bytes, %lu by the work), %lu refused",
+			  z->name, t.moved, t.moved_bytes, t.moved_by_work,
+			  t.move_refused);
+		test_note("%s: %lu compactions freed %lu pages, %lu works queued",
+			  z->name, c->runs, c->freed,
 			  harness_work_queued() - queued);
 		CHECK_EQ(counter("pages_compacted"), t.moved);
 		CHECK_EQ(counter("bytes_moved"), t.moved_bytes);

@@ -155,8 +155,7 @@ static int ours_check(void *p, char *why, size_t len)
 	if (w.seen.pages != s->pages || w.seen.pages_full != s->pages_full ||
 	    w.seen.pages_single != s->pages_single ||
 	    w.seen.zpages != s->zpages || w.seen.bytes != s->bytes)
-		err = walk_fail(&w, "stats %lu/%lu/%lu/%lu/%lu, "
-				"lists %lu/%lu/%lu/%lu/%lu",
+		err = walk_fail(&w, "stats %lu/%lu/%lu/%lu/%lu, lists %lu/%lu/%lu/%lu/%lu",
 				s->pages, s->pages_full, s->pages_single,
 				s->zpages, s->bytes, w.seen.pages,
 				w.seen.pages_full, w.seen.pages_single,
