@@ -232,6 +232,13 @@ field()
 	grep -o "\(^\| \)$2=[^ ]*" <<<"$1" | tail -n 1 | sed 's/.*=//' || true
 }
 
+# console_text CONSOLE OUT: CONSOLE without its carriage returns, once,
+# for grep and awk; an empty OUT when QEMU wrote no console.
+console_text()
+{
+	tr -d '\r' 2>/dev/null <"$1" >"$2" || : >"$2"
+}
+
 # For awk: kv() sets v[KEY] to VALUE for each KEY=VALUE from field 3 on
 # of a "zbudvm: WHAT KEY=VALUE..." line.
 awk_kv='function kv(   i, p) {
@@ -255,8 +262,8 @@ if [ "$PRESSURE_IOPS" = auto ]; then
 		"$run/swap.img" \
 		"$image:ro" "$corpus:ro" || calibrated=false
 	rm -f "$run/swap.img"
-	log=$run/calibrate.log
-	tr -d '\r' <"$con" >"$log" 2>/dev/null || : >"$log"
+	log=$run/console.calibrate.txt
+	console_text "$con" "$log"
 	# A probe timed without zswap would set the throttle far too low.
 	$calibrated && grep -q -a 'zswap: loaded using pool lzo/zbud' "$log" &&
 		grep -q -a 'zbudvm: init done status=0' "$log" ||
@@ -338,7 +345,7 @@ boot_one()
 	rm -f "$run/swap.img"
 	# QEMU that failed to start wrote no console: the checks below
 	# then fail this run, not the whole pass.
-	tr -d '\r' <"$con" >"$log" 2>/dev/null || : >"$log"
+	console_text "$con" "$log"
 	grep -q -a "zswap: loaded using pool lzo/$zpool" "$log" || {
 		note "row '$label' run $n: the console does not say zswap" \
 		     "uses lzo/$zpool"
