@@ -940,7 +940,7 @@ TEST(model_random)
 		  m.counts[5], m.compacted, m.bytes_moved, m.move_failures);
 	test_note("%lu frees queued compaction, %lu pairable ones did not",
 		  m.kicks, m.kicks_skipped);
-	test_note("%lu reclaims from inside a move, %lu of all found every page held",
+	test_note("%lu reclaims from inside a move, %lu of all reclaims found every page held",
 		  m.counts[7], m.counts[6]);
 	test_note("alloc_page %lu (%lu failed), xa_insert %lu (%lu failed)",
 		  fail_page_alloc.calls, fail_page_alloc.failures,
