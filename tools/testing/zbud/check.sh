@@ -5,7 +5,7 @@
 #
 # CHECK_SUITES picks and orders the suites (default "kunit install vm
 # z3fold debug replay harness bench series"): install runs the paths of
-# a fresh machine with stub dpkg-query and apt-get
+# a fresh machine with stub dpkg-query, apt-get and id
 # (kernel/install-test.sh), z3fold the vm.sh workload with zswap on
 # 6.1's z3fold, which the series' writeback crashed before
 # mm/z3fold.patch, debug is the reliability run on the

@@ -5,7 +5,7 @@
 # Run the README's two commands as a new user would on a fresh Debian 12
 # machine: in a fresh clone of this repository's HEAD at DIR (default:
 # zbud-rehearsal beside the repository, so that ../shared is found), with
-# nothing cached, and with the stub dpkg-query and apt-get of
+# nothing cached, and with the stub dpkg-query, apt-get and id of
 # kernel/stubs.sh first in PATH, so that each command takes deps.sh's
 # install branch without removing anything from this machine.  Each
 # command's stdout goes to DIR.<command>.log.out and its stderr to
@@ -33,8 +33,9 @@ for cmd in $cmds; do
 	*) die "unknown command '$cmd' (vm, check)" ;;
 	esac
 done
-# deps.sh installs only as root: anyone else would fail the install
-# branch this rehearses.
+# The stub id tells deps.sh it runs as root, whoever runs this: run by
+# anyone else, the rehearsal would pass the install branch that their
+# own commands, refused by deps.sh, never take.
 [ "$(id -u)" -eq 0 ] || die "run it as root, as the README's commands are"
 [ -d "$(dirname "$dir")/shared" ] ||
 	die "$(dirname "$dir")/shared does not exist: put the clone beside shared/"
